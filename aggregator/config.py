@@ -1,0 +1,429 @@
+"""Typed, validated view of configs/: every file is checked at load time, errors name file, entry and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+CONFIDENCES = ("confirmed", "reported", "inferred", "unknown")
+Confidence = Literal["confirmed", "reported", "inferred", "unknown"]
+HardwareClass = Literal["nvidia", "domestic", "other", "mixed", "unknown"]
+MODEL_CLASSES: tuple[str, ...] = ("domestic", "nvidia", "other", "mixed", "unknown")
+ID_RE = r"^[a-z0-9][a-z0-9._+-]*$"
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _as_date_str(value: Any) -> Any:
+    """YAML turns 2025-01-20 into a date; keep every date as an ISO string (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not DATE_RE.match(value):
+        raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    return value
+
+
+DateStr = Annotated[str, BeforeValidator(_as_date_str)]
+
+
+def date_floor(value: str | None) -> dt.date | None:
+    """First day a partial date (YYYY or YYYY-MM) can mean."""
+    if not value:
+        return None
+    parts = [int(p) for p in value.split("-")]
+    return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- settings -------------------------------------------------------------------------------------------
+
+
+class Settings(Strict):
+    country_under_study: str = "China"
+    min_confidence: Literal["confirmed", "reported", "inferred"] = "reported"
+    include_self_reported: bool = False
+    headline_benchmarks: list[str] = Field(default_factory=list)
+    project_url: str = "https://github.com/domestic-compute/aggregator"
+
+
+# --- sources --------------------------------------------------------------------------------------------
+
+
+class HFFile(Strict):
+    repo_id: str
+    repo_type: Literal["dataset", "model", "space"] = "dataset"
+    filename: str
+    revision: str = "main"
+
+
+class Endpoint(Strict):
+    name: str = Field(description="logical file name the parser dispatches on")
+    url: str | None = None
+    hf: HFFile | None = None
+    method: Literal["GET", "POST"] = "GET"
+    json_body: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_channel(self) -> Endpoint:
+        if (self.url is None) == (self.hf is None):
+            raise ValueError("give exactly one of 'url' or 'hf'")
+        return self
+
+
+class MirrorGroup(Strict):
+    upstream: str = Field(description="URL prefix of the upstream copy; the relative path is appended")
+    as_of: DateStr = Field(description="date of the upstream snapshot the mirror holds")
+    files: list[str] = Field(min_length=1, description="glob patterns relative to <mirror>/<source id>/")
+
+    _v_as_of = field_validator("as_of")(classmethod(lambda cls, v: _check_date(v)))
+
+
+class Source(Strict):
+    id: str = Field(pattern=ID_RE)
+    title: str
+    producer: str
+    homepage: str
+    license: str
+    citation: str
+    kind: Literal["scores", "models"] = "scores"
+    self_reported: bool = False
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    mirror: list[MirrorGroup] = Field(default_factory=list, description="files of <mirror>/<id>/, by snapshot")
+    api_key_env: str | None = None
+    max_bytes: int = 200_000_000
+    notes: str = ""
+
+
+# --- hardware -------------------------------------------------------------------------------------------
+
+
+class Accelerator(Strict):
+    id: str = Field(pattern=ID_RE)
+    name: str
+    vendor: str
+    vendor_country: str
+    match: list[str] = Field(default_factory=list, description="regexes (case-insensitive) for upstream strings")
+
+
+# --- benchmarks -----------------------------------------------------------------------------------------
+
+
+class Unit(Strict):
+    label: str
+    min: float | None = None
+    max: float | None = None
+
+
+class UpstreamKey(Strict):
+    source: str
+    key: str
+    scale: float = 1.0
+
+
+class Benchmark(Strict):
+    id: str = Field(pattern=ID_RE)
+    name: str
+    unit: str
+    higher_is_better: bool = True
+    category: str
+    primary_source: str
+    upstream: list[UpstreamKey] = Field(min_length=1)
+    headline_setting: str | None = Field(default=None, description="only rows with this setting enter the comparison")
+    description: str = ""
+
+
+# --- models ---------------------------------------------------------------------------------------------
+
+
+class Evidence(Strict):
+    url: str = Field(pattern=r"^https?://")
+    quote: str
+    date: DateStr | None = None
+    kind: Literal["developer", "dataset", "press", "inferred"]
+
+    @field_validator("quote")
+    @classmethod
+    def _short_quote(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("a quote is required")
+        if len(v.split()) >= 30:
+            raise ValueError(f"quote has {len(v.split())} words; keep it under 30")
+        return v
+
+    _v_date = field_validator("date")(classmethod(lambda cls, v: _check_date(v)))
+
+
+class Training(Strict):
+    accelerators: list[str] = Field(default_factory=list)
+    chip_count: int | None = Field(default=None, gt=0)
+    scope: Literal["full", "pretraining", "post-training"] = "full"
+    confidence: Confidence
+    evidence: list[Evidence] = Field(default_factory=list)
+    looked_at: str = Field(default="", description="for 'unknown': what was searched")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Training:
+        if self.confidence == "unknown":
+            if self.accelerators:
+                raise ValueError("confidence 'unknown' cannot name accelerators")
+            if not self.looked_at and not self.evidence:
+                raise ValueError("an 'unknown' tag must say what was looked at ('looked_at')")
+        else:
+            if not self.evidence:
+                raise ValueError(f"confidence {self.confidence!r} needs at least one evidence record")
+            if not self.accelerators:
+                raise ValueError(f"confidence {self.confidence!r} needs at least one accelerator id")
+        return self
+
+
+class Model(Strict):
+    id: str = Field(pattern=ID_RE)
+    display_name: str
+    developer: str
+    developer_country: str
+    release_date: DateStr | None = None
+    open_weights: bool | None = None
+    derived_from: str | None = None
+    derivation: Literal["variant", "finetune", "quantization", "distillation"] | None = None
+    epoch_name: str | None = None
+    hf_repo: str | None = None
+    training: Training | None = None
+    post_training: Training | None = None
+    inference_claims: list[Evidence] = Field(default_factory=list)
+    notes: str = ""
+
+    _v_release = field_validator("release_date")(classmethod(lambda cls, v: _check_date(v)))
+
+    @model_validator(mode="after")
+    def _lineage(self) -> Model:
+        if (self.derived_from is None) != (self.derivation is None):
+            raise ValueError("'derived_from' and 'derivation' go together")
+        return self
+
+
+# --- the whole configs/ folder ---------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(str(path), f"broken YAML{where}: {problem}") from None
+
+
+def _entries(path: Path, data: Any, key: str) -> list[Any]:
+    if data is None:
+        return []
+    if not isinstance(data, dict) or set(data) != {key}:
+        raise ConfigError(str(path), f"expected a mapping with the single key {key!r}")
+    if not isinstance(data[key], list):
+        raise ConfigError(str(path), f"{key!r} must be a list of entries", field=key)
+    return data[key]
+
+
+def _validate(path: Path, cls: type[Strict], raw: Any, index: int | None = None) -> Any:
+    entry = None
+    if isinstance(raw, dict) and "id" in raw:
+        entry = str(raw["id"])
+    elif index is not None:
+        entry = f"#{index + 1}"
+    try:
+        return cls.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            allowed = ", ".join(cls.model_fields)
+            msg = f"unknown key (allowed here: {allowed})"
+        raise ConfigError(str(path), msg, entry=entry, field=field) from None
+
+
+def _unique(path: str, ids: list[str], what: str) -> None:
+    dup = sorted(k for k, n in Counter(ids).items() if n > 1)
+    if dup:
+        raise ConfigError(path, f"duplicate {what} id {dup[0]!r}: ids must be unique", entry=dup[0], field="id")
+
+
+class Configs:
+    """All of configs/, cross-checked. Build with `load_configs(dir)`."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.settings: Settings = _validate(root / "settings.yaml", Settings, _read_yaml(root / "settings.yaml") or {})
+        self.sources: dict[str, Source] = self._load_list("sources.yaml", "sources", Source)
+        self.units: dict[str, Unit] = {}
+        self.benchmarks: dict[str, Benchmark] = {}
+        self.benchmark_files: dict[str, str] = {}
+        self.accelerators: dict[str, Accelerator] = self._load_list("hardware.yaml", "accelerators", Accelerator)
+        self._load_benchmarks()
+        self.models: dict[str, Model] = {}
+        self.model_files: dict[str, str] = {}
+        self._load_models()
+        self.aliases: dict[str, dict[str, str | None]] = {}
+        self.alias_files: dict[str, str] = {}
+        self._load_aliases()
+        self._cross_check()
+
+    # loaders
+    def _load_list(self, name: str, key: str, cls: type[Strict]) -> dict[str, Any]:
+        path = self.root / name
+        items = [_validate(path, cls, raw, i) for i, raw in enumerate(_entries(path, _read_yaml(path), key))]
+        _unique(str(path), [it.id for it in items], key.rstrip("s"))
+        return {it.id: it for it in items}
+
+    def _load_benchmarks(self) -> None:
+        path = self.root / "benchmarks.yaml"
+        data = _read_yaml(path)
+        if not isinstance(data, dict) or set(data) != {"units", "benchmarks"}:
+            raise ConfigError(str(path), "expected a mapping with keys 'units' and 'benchmarks'")
+        if not isinstance(data["units"], dict):
+            raise ConfigError(str(path), "'units' must map a unit id to {label, min, max}", field="units")
+        self.units = {k: _validate(path, Unit, v, None) for k, v in data["units"].items()}
+        files = [(path, data["benchmarks"] or [])]
+        files += [(p, _entries(p, _read_yaml(p), "benchmarks")) for p in sorted((self.root / "benchmarks").glob("*.yaml"))]
+        for fpath, raws in files:
+            if not isinstance(raws, list):
+                raise ConfigError(str(fpath), "'benchmarks' must be a list of entries", field="benchmarks")
+            for i, raw in enumerate(raws):
+                b = _validate(fpath, Benchmark, raw, i)
+                if b.id in self.benchmarks:
+                    raise ConfigError(str(fpath), f"duplicate benchmark id: already defined in {self.benchmark_files[b.id]}", entry=b.id, field="id")
+                self.benchmarks[b.id] = b
+                self.benchmark_files[b.id] = str(fpath)
+
+    def _load_models(self) -> None:
+        folder = self.root / "models"
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            raise ConfigError(str(folder), "no model registry files (*.yaml) found")
+        for path in files:
+            for i, raw in enumerate(_entries(path, _read_yaml(path), "models")):
+                model = _validate(path, Model, raw, i)
+                if model.id in self.models:
+                    raise ConfigError(
+                        str(path), f"duplicate model id: already defined in {self.model_files[model.id]}", entry=model.id, field="id"
+                    )
+                self.models[model.id] = model
+                self.model_files[model.id] = str(path)
+
+    def _load_aliases(self) -> None:
+        for path in sorted((self.root / "aliases").glob("*.yaml")):
+            data = _read_yaml(path)
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                raise ConfigError(str(path), "expected a mapping: upstream model name -> model id (or null to ignore)")
+            source = path.stem
+            table: dict[str, str | None] = {}
+            for name, target in data.items():
+                if target is not None and not isinstance(target, str):
+                    raise ConfigError(str(path), f"expected a model id or null, got {target!r}", entry=str(name))
+                table[str(name)] = target
+            self.aliases[source] = table
+            self.alias_files[source] = str(path)
+
+    # cross-file checks
+    def _cross_check(self) -> None:
+        s = str(self.root / "settings.yaml")
+        for b in self.settings.headline_benchmarks:
+            if b not in self.benchmarks:
+                raise ConfigError(s, f"unknown benchmark {b!r} (see benchmarks.yaml)", field="headline_benchmarks")
+        seen: dict[tuple[str, str], str] = {}
+        for b in self.benchmarks.values():
+            bpath = self.benchmark_files[b.id]
+            if b.unit not in self.units:
+                raise ConfigError(bpath, f"unknown unit {b.unit!r}; known: {', '.join(sorted(self.units))}", entry=b.id, field="unit")
+            if b.primary_source not in self.sources:
+                raise ConfigError(bpath, f"unknown source {b.primary_source!r}", entry=b.id, field="primary_source")
+            for up in b.upstream:
+                if up.source not in self.sources:
+                    raise ConfigError(bpath, f"unknown source {up.source!r}", entry=b.id, field="upstream.source")
+                if (up.source, up.key) in seen:
+                    raise ConfigError(
+                        bpath, f"upstream key {up.key!r} of {up.source} is already mapped to {seen[(up.source, up.key)]!r}",
+                        entry=b.id, field="upstream.key",
+                    )
+                seen[(up.source, up.key)] = b.id
+        today = dt.date.today()
+        for m in self.models.values():
+            path = self.model_files[m.id]
+            if m.release_date and date_floor(m.release_date) > today:
+                raise ConfigError(path, f"release date {m.release_date} is in the future", entry=m.id, field="release_date")
+            for tname in ("training", "post_training"):
+                t = getattr(m, tname)
+                for acc in t.accelerators if t else []:
+                    if acc not in self.accelerators:
+                        raise ConfigError(path, f"unknown accelerator id {acc!r} (add it to hardware.yaml)", entry=m.id, field=f"{tname}.accelerators")
+            if m.derived_from is not None:
+                if m.derived_from not in self.models:
+                    raise ConfigError(path, f"derived_from names unknown model {m.derived_from!r}", entry=m.id, field="derived_from")
+                seen_chain = {m.id}
+                cur = self.models[m.derived_from]
+                while cur.derived_from is not None:
+                    if cur.id in seen_chain:
+                        raise ConfigError(path, f"derived_from forms a cycle through {cur.id!r}", entry=m.id, field="derived_from")
+                    seen_chain.add(cur.id)
+                    cur = self.models[cur.derived_from]
+        for source, table in self.aliases.items():
+            path = self.alias_files[source]
+            if source not in self.sources:
+                raise ConfigError(path, f"alias file for unknown source {source!r} (file name must be a source id)")
+            for name, target in table.items():
+                if target is not None and target not in self.models:
+                    raise ConfigError(path, f"alias points to unknown model id {target!r}", entry=name)
+
+    @cached_property
+    def hardware_class_of(self) -> dict[str, str]:
+        """Accelerator id -> class: nvidia by vendor, domestic by vendor country, other otherwise."""
+        country = self.settings.country_under_study.casefold()
+        out = {}
+        for a in self.accelerators.values():
+            if a.vendor.casefold() == "nvidia":
+                out[a.id] = "nvidia"
+            elif a.vendor_country.casefold() == country:
+                out[a.id] = "domestic"
+            else:
+                out[a.id] = "other"
+        return out
+
+    def benchmark_key_map(self) -> dict[tuple[str, str], tuple[str, float]]:
+        """(source id, upstream key) -> (benchmark id, scale)."""
+        return {(u.source, u.key): (b.id, u.scale) for b in self.benchmarks.values() for u in b.upstream}
+
+
+def load_configs(root: str | Path = "configs") -> Configs:
+    return Configs(Path(root))

@@ -1,0 +1,88 @@
+"""Upstream model names -> registry model ids. Deterministic only: explicit aliases, then exact matches of a
+normalised name, then the upstream's own base-model field (fine-tunes). Fuzzy matching only suggests (suggest.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .config import Configs
+
+_SEP = re.compile(r"[\s_]+")
+
+
+def name_key(name: str) -> str:
+    """Case, separators and a leading 'org/' removed: 'Qwen/Qwen2.5 72B_Instruct' -> 'qwen2.5-72b-instruct'."""
+    s = str(name).strip().casefold()
+    s = re.sub(r"^https?://huggingface\.co/", "", s)
+    s = s.rsplit("/", 1)[-1]
+    return _SEP.sub("-", s).strip("-")
+
+
+def name_keys_vec(names: pd.Series) -> pd.Series:
+    s = names.astype(str).str.strip().str.casefold()
+    s = s.str.replace(r"^https?://huggingface\.co/", "", regex=True).str.replace(r"^.*/", "", regex=True)
+    return s.str.replace(r"[\s_]+", "-", regex=True).str.strip("-")
+
+
+def registry_keys(configs: Configs) -> dict[str, str]:
+    """Normalised name -> model id, from ids, display names, HF repos, Epoch names and every alias file."""
+    keys: dict[str, str] = {}
+    for m in configs.models.values():
+        for n in (m.id, m.display_name, m.hf_repo, m.epoch_name):
+            if n:
+                keys.setdefault(name_key(n), m.id)
+    for table in configs.aliases.values():
+        for n, target in table.items():
+            if target is not None:
+                keys.setdefault(name_key(n), target)
+    return keys
+
+
+def resolve(df: pd.DataFrame, configs: Configs) -> pd.DataFrame:
+    """Add model_id and derivation ('alias' | 'name' | 'finetune' | 'ignored' | 'unmatched') to score rows."""
+    out = df.copy()
+    model_id = pd.Series("", index=out.index, dtype=object)
+    how = pd.Series("unmatched", index=out.index, dtype=object)
+    # 1. explicit per-source aliases (null = ignore on purpose)
+    for source, table in configs.aliases.items():
+        sel = out["source_id"].eq(source) & out["source_model_name"].isin(table.keys())
+        if sel.any():
+            target = out.loc[sel, "source_model_name"].map(table)
+            ignored = target.isna()
+            model_id[sel] = target.fillna("")
+            how[sel] = ignored.map({True: "ignored", False: "alias"})
+    keys = registry_keys(configs)
+    # 2. exact match of the normalised name
+    todo = how.eq("unmatched")
+    hit = name_keys_vec(out.loc[todo, "source_model_name"]).map(keys)
+    found = hit.notna()
+    model_id[hit[found].index] = hit[found]
+    how[hit[found].index] = "name"
+    # 3. the upstream's base model (fine-tunes, merges, quantisations resolve to the model they derive from)
+    todo = how.eq("unmatched") & out["base_model_name"].ne("")
+    base = name_keys_vec(out.loc[todo, "base_model_name"]).map(keys)
+    found = base.notna()
+    model_id[base[found].index] = base[found]
+    how[base[found].index] = "finetune"
+    out["model_id"] = model_id.astype(str)
+    out["derivation"] = how.astype(str)
+    return out
+
+
+def unmatched_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Upstream names that map to no model yet, with source and how often they occur."""
+    um = scores[scores["derivation"].eq("unmatched")]
+    t = (um.groupby(["source_id", "source_model_name", "upstream_org"], as_index=False)
+         .size().rename(columns={"size": "rows"}))
+    return t.sort_values(["source_id", "rows", "source_model_name"], ascending=[True, False, True], kind="mergesort")
+
+
+def resolved_share(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per source: rows, rows resolved to a registry model (ignored-on-purpose rows excluded), and the share."""
+    s = scores[scores["derivation"].ne("ignored")]
+    g = s.groupby("source_id").agg(rows=("derivation", "size"), resolved=("derivation", lambda d: int(d.ne("unmatched").sum())))
+    g.loc["(all)"] = [int(g["rows"].sum()), int(g["resolved"].sum())]
+    g["share"] = (g["resolved"] / g["rows"]).fillna(0.0)
+    return g.reset_index()

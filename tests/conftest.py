@@ -1,0 +1,34 @@
+"""Shared test helpers: paths, the optional ../shared data, and RawFile construction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator.config import load_configs
+from aggregator.fetch import RawFile
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_UPSTREAM = ROOT.parent / "shared" / "data" / "upstream"
+SHARED_FACTS = ROOT.parent / "shared" / "data" / "hardware_facts.csv"
+
+needs_shared = pytest.mark.skipif(not SHARED_UPSTREAM.is_dir(), reason="../shared/data/upstream is absent")
+
+
+def raw(name: str, data: bytes | str, url: str | None = None, as_of: str = "2025-01-01") -> RawFile:
+    """A RawFile as a fetcher would hand it to parse()."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return RawFile.of(name, data, url or f"https://example.org/{name}", as_of, as_of)
+
+
+def fixture_file(source: str, name: str, as_of: str = "2025-01-01") -> RawFile:
+    """A fixture under tests/fixtures/<source>/<name>, as the parser would receive it."""
+    return raw(name, (FIXTURES / source / name).read_bytes(), as_of=as_of)
+
+
+@pytest.fixture(scope="session")
+def configs():
+    return load_configs(ROOT / "configs")
