@@ -10,7 +10,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 
@@ -44,7 +53,7 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
-DateStr = Annotated[str, BeforeValidator(_as_date_str)]
+DateStr = Annotated[str, BeforeValidator(_as_date_str), AfterValidator(_check_date)]
 
 
 def date_floor(value: str | None) -> dt.date | None:
@@ -99,7 +108,6 @@ class MirrorGroup(Strict):
     as_of: DateStr = Field(description="date of the upstream snapshot the mirror holds")
     files: list[str] = Field(min_length=1, description="glob patterns relative to <mirror>/<source id>/")
 
-    _v_as_of = field_validator("as_of")(classmethod(lambda cls, v: _check_date(v)))
 
 
 class Source(Strict):
@@ -174,7 +182,6 @@ class Evidence(Strict):
             raise ValueError(f"quote has {len(v.split())} words; keep it under 30")
         return v
 
-    _v_date = field_validator("date")(classmethod(lambda cls, v: _check_date(v)))
 
 
 class Training(Strict):
@@ -216,7 +223,6 @@ class Model(Strict):
     inference_claims: list[Evidence] = Field(default_factory=list)
     notes: str = ""
 
-    _v_release = field_validator("release_date")(classmethod(lambda cls, v: _check_date(v)))
 
     @model_validator(mode="after")
     def _lineage(self) -> Model:
@@ -225,7 +231,39 @@ class Model(Strict):
         return self
 
 
+class WatchItem(Strict):
+    id: str = Field(pattern=ID_RE)
+    title: str
+    kind: Literal["model", "lab"]
+    why: str
+    models: list[str] = Field(default_factory=list, description="registry model ids")
+    patterns: list[str] = Field(default_factory=list, description="regexes over upstream model names (not yet in the registry)")
+    developer: str | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> WatchItem:
+        if self.kind == "lab" and not self.developer:
+            raise ValueError("a lab item needs 'developer'")
+        if self.kind == "model" and not (self.models or self.patterns):
+            raise ValueError("a model item needs 'models' or 'patterns'")
+        for p in self.patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regex ({exc})") from None
+        return self
+
+
 # --- the whole configs/ folder ---------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loading, with dates left as strings (so that an impossible date is reported by the schema, per field)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _read_yaml(path: Path) -> Any:
@@ -236,7 +274,7 @@ def _read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -296,6 +334,8 @@ class Configs:
         self.aliases: dict[str, dict[str, str | None]] = {}
         self.alias_files: dict[str, str] = {}
         self._load_aliases()
+        wpath = self.root / "watchlist.yaml"
+        self.watchlist: list[WatchItem] = list(self._load_list("watchlist.yaml", "watch", WatchItem).values()) if wpath.exists() else []
         self._cross_check()
 
     # loaders
@@ -398,6 +438,10 @@ class Configs:
                         raise ConfigError(path, f"derived_from forms a cycle through {cur.id!r}", entry=m.id, field="derived_from")
                     seen_chain.add(cur.id)
                     cur = self.models[cur.derived_from]
+        for w in self.watchlist:
+            for mid in w.models:
+                if mid not in self.models:
+                    raise ConfigError(str(self.root / "watchlist.yaml"), f"unknown model id {mid!r}", entry=w.id, field="models")
         for source, table in self.aliases.items():
             path = self.alias_files[source]
             if source not in self.sources:

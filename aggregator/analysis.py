@@ -1,0 +1,189 @@
+"""The comparison: which scores count, frontiers by hardware class, the gap, months behind, adoption.
+
+All functions are pure and vectorised over DataFrames; charts and the report only format what these return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import CONFIDENCES, Configs
+
+CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class Options:
+    """What enters the comparison. Every option changes the numbers, and the report states them."""
+
+    min_confidence: str = "reported"
+    include_self_reported: bool = False
+    since: str | None = None  # YYYY-MM: only models released from then on
+    include_finetunes: bool = False
+
+
+def options_from(configs: Configs, **overrides) -> Options:
+    base = {"min_confidence": configs.settings.min_confidence, "include_self_reported": configs.settings.include_self_reported}
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return Options(**base)
+
+
+def comparison_class(models: pd.DataFrame, min_confidence: str) -> pd.Series:
+    """Hardware class used in the comparison: tags weaker than min_confidence count as unknown."""
+    rank = {c: i for i, c in enumerate(CONFIDENCES)}
+    weak = models["confidence"].map(rank).fillna(len(CONFIDENCES)) > rank[min_confidence]
+    return models["hardware_class"].where(~weak, "unknown")
+
+
+def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: Options) -> pd.DataFrame:
+    """One row per (benchmark, model): the score that enters the comparison, with release date and class.
+
+    Rules: resolved rows only (fine-tunes only when asked); agent systems out; self-reported out unless asked;
+    the benchmark's headline setting only; the primary source when it has rows for the benchmark;
+    per model its latest snapshot, best setting of that snapshot.
+    """
+    ok = scores["derivation"].isin(["alias", "name"] + (["finetune"] if opts.include_finetunes else []))
+    df = scores[ok & ~scores["is_system"]]
+    if not opts.include_self_reported:
+        df = df[~df["self_reported"]]
+    bench = configs.benchmarks
+    df = df[df["benchmark_id"].isin(bench.keys())]
+    headline = df["benchmark_id"].map(lambda b: bench[b].headline_setting)
+    df = df[headline.isna() | (df["setting"] == headline)]
+    primary = df["benchmark_id"].map(lambda b: bench[b].primary_source)
+    has_primary = (df["source_id"] == primary).groupby(df["benchmark_id"]).transform("any")
+    df = df[(df["source_id"] == primary) | ~has_primary]
+    if df.empty:
+        return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
+                                     "source_url", "release_date", "hardware_class", "display_name", "developer"])
+    higher = df["benchmark_id"].map(lambda b: bench[b].higher_is_better)
+    df = df.assign(_key=np.where(higher, df["score"], -df["score"]))
+    latest = df.groupby(["benchmark_id", "model_id"])["as_of"].transform("max")
+    df = df[df["as_of"] == latest]
+    df = df.sort_values(["benchmark_id", "model_id", "_key", "setting", "source_url"], ascending=[True, True, False, True, True],
+                        kind="mergesort")
+    best = df.drop_duplicates(["benchmark_id", "model_id"]).drop(columns="_key")
+    m = models.set_index("model_id")
+    cls = comparison_class(models, opts.min_confidence)
+    cls.index = models["model_id"]
+    best = best.assign(
+        hardware_class=best["model_id"].map(cls).fillna("unknown"),
+        display_name=best["model_id"].map(m["display_name"]).fillna(best["model_id"]),
+        developer=best["model_id"].map(m["developer"]).fillna(""),
+        developer_country=best["model_id"].map(m["developer_country"]).fillna(""),
+    )
+    reg_date = best["model_id"].map(m["release_date"]).fillna("")
+    release = reg_date.where(reg_date.ne(""), best["model_release_date"])
+    first_seen = scores[scores["model_id"].isin(best["model_id"])].groupby("model_id")["as_of"].min()
+    release = release.where(release.ne(""), best["model_id"].map(first_seen))
+    best["release_date"] = pd.to_datetime(release.str.pad(10, side="right", fillchar="-").str.replace(
+        r"^(\d{4})-+$", r"\1-01-01", regex=True).str.replace(r"^(\d{4}-\d{2})-+$", r"\1-01", regex=True), errors="coerce")
+    best = best[best["release_date"].notna()]
+    if opts.since:
+        best = best[best["release_date"] >= pd.Timestamp(opts.since + "-01")]
+    cols = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class", "release_date",
+            "score", "ci_lower", "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
+    return best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
+
+
+def frontier(pts: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:
+    """Best score so far by class: one row per record-setting model (a step series), per benchmark and class."""
+    if pts.empty:
+        return pts.assign(frontier=pd.Series(dtype=float))
+    df = pts.sort_values(["benchmark_id", "hardware_class", "release_date", "score"], ascending=[True, True, True, not higher_is_better],
+                         kind="mergesort")
+    key = df["score"] if higher_is_better else -df["score"]
+    run = key.groupby([df["benchmark_id"], df["hardware_class"]]).cummax()
+    prev = run.groupby([df["benchmark_id"], df["hardware_class"]]).shift()
+    record = prev.isna() | (key > prev)
+    out = df[record].copy()
+    out["frontier"] = out["score"]
+    return out.reset_index(drop=True)
+
+
+def frontier_at(front: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.Series:
+    """Value of one class's frontier (rows of `frontier` for one benchmark and class) at each date; NaN before it starts."""
+    if front.empty:
+        return pd.Series(np.nan, index=dates)
+    s = front.groupby("release_date")["frontier"].last().sort_index()
+    return s.reindex(s.index.union(dates)).ffill().reindex(dates)
+
+
+def gap_series(front: pd.DataFrame, higher_is_better: bool = True, a: str = "nvidia", b: str = "domestic") -> pd.DataFrame:
+    """For one benchmark: at every date a frontier moves, frontier(a) - frontier(b), signed so positive = b behind."""
+    fa, fb = front[front["hardware_class"] == a], front[front["hardware_class"] == b]
+    if fa.empty or fb.empty:
+        return pd.DataFrame(columns=["date", a, b, "gap"])
+    dates = pd.DatetimeIndex(sorted(set(fa["release_date"]) | set(fb["release_date"])))
+    va, vb = frontier_at(fa, dates), frontier_at(fb, dates)
+    gap = (va - vb) if higher_is_better else (vb - va)
+    out = pd.DataFrame({"date": dates, a: va.values, b: vb.values, "gap": gap.values}).dropna()
+    return out.reset_index(drop=True)
+
+
+def months_behind(front: pd.DataFrame, as_of: pd.Timestamp, higher_is_better: bool = True,
+                  a: str = "nvidia", b: str = "domestic") -> dict | None:
+    """How long ago class a's frontier first reached class b's best score today.
+
+    Returns {best_b, reached_on, months, ahead}; months is 0 with ahead=True when a never reached it.
+    None when either class has no score.
+    """
+    fa, fb = front[front["hardware_class"] == a], front[front["hardware_class"] == b]
+    if fa.empty or fb.empty:
+        return None
+    best_b = fb["frontier"].max() if higher_is_better else fb["frontier"].min()
+    reached = fa[fa["frontier"] >= best_b] if higher_is_better else fa[fa["frontier"] <= best_b]
+    if reached.empty:
+        return {"best_b": float(best_b), "reached_on": None, "months": 0.0, "ahead": True}
+    first = reached["release_date"].min()
+    months = max((as_of - first).days / DAYS_PER_MONTH, 0.0)
+    return {"best_b": float(best_b), "reached_on": first, "months": round(months, 1), "ahead": False}
+
+
+def best_now(pts: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:
+    """Best model per class for one benchmark (ties: earliest release, then id)."""
+    if pts.empty:
+        return pts
+    df = pts.sort_values(["score", "release_date", "model_id"], ascending=[not higher_is_better, True, True], kind="mergesort")
+    return df.drop_duplicates("hardware_class").reset_index(drop=True)
+
+
+def half_year(dates: pd.Series) -> pd.Series:
+    d = pd.to_datetime(dates, errors="coerce")
+    return d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")
+
+
+def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01") -> pd.DataFrame:
+    """Among the country's developers' models released since `since`: counts by half-year and class."""
+    df = models[(models["developer_country"].str.casefold() == country.casefold()) & models["derived_from"].fillna("").eq("")]
+    df = df.assign(cls=comparison_class(df, min_confidence), date=pd.to_datetime(df["release_date"].str.slice(0, 7) + "-01", errors="coerce"))
+    df = df[df["date"] >= pd.Timestamp(since + "-01")]
+    if df.empty:
+        return pd.DataFrame(columns=["period", *CLASSES])
+    t = pd.crosstab(half_year(df["date"]), df["cls"]).reindex(columns=CLASSES, fill_value=0)
+    return t.rename_axis("period").reset_index()
+
+
+def adoption_by_lab(models: pd.DataFrame, country: str, min_confidence: str) -> pd.DataFrame:
+    df = models[(models["developer_country"].str.casefold() == country.casefold()) & models["derived_from"].fillna("").eq("")]
+    if df.empty:
+        return pd.DataFrame(columns=["developer", *CLASSES])
+    t = pd.crosstab(df["developer"], comparison_class(df, min_confidence)).reindex(columns=CLASSES, fill_value=0)
+    t = t[t.sum(axis=1) > 0]
+    return t.assign(_n=t.sum(axis=1)).sort_values(["_n"], ascending=False, kind="mergesort").drop(columns="_n").rename_axis("developer").reset_index()
+
+
+def coverage(pts: pd.DataFrame) -> pd.DataFrame:
+    """Models with a score per benchmark and class: where the comparison is thin."""
+    if pts.empty:
+        return pd.DataFrame(columns=["benchmark_id", *CLASSES])
+    return pd.crosstab(pts["benchmark_id"], pts["hardware_class"]).reindex(columns=CLASSES, fill_value=0).rename_axis("benchmark_id").reset_index()
+
+
+def data_date(scores: pd.DataFrame) -> str:
+    return str(scores["as_of"].max()) if len(scores) else dt.date.today().isoformat()

@@ -1,0 +1,234 @@
+"""Charts in one house style: a colour-blind-safe colour per hardware class (Okabe-Ito), a source footnote on
+each, PNG for the report and SVG beside it, byte-identical for identical inputs (no dates in metadata)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .store import atomic_write_bytes  # noqa: E402
+
+COLORS = {"domestic": "#D55E00", "nvidia": "#009E73", "other": "#0072B2", "mixed": "#CC79A7", "unknown": "#999999"}
+MARKERS = {"domestic": "D", "nvidia": "o", "other": "s", "mixed": "^", "unknown": "."}
+LABELS = {"domestic": "Domestic-trained", "nvidia": "Nvidia-trained", "other": "Other hardware (TPU, Trainium, AMD...)",
+          "mixed": "Mixed hardware", "unknown": "Unknown hardware"}
+
+plt.rcParams.update({
+    "figure.dpi": 100, "savefig.dpi": 110, "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
+    "svg.hashsalt": "aggregator", "svg.fonttype": "none", "path.simplify": True,
+})
+
+
+def safe_name(text: str, max_len: int = 60) -> str:
+    """A file-name-safe slug: no separators, no traversal, bounded length."""
+    s = re.sub(r"[^a-z0-9._-]+", "-", str(text).casefold()).strip("-.")
+    return (s or "chart")[:max_len]
+
+
+def save(fig: plt.Figure, folder: Path, stem: str) -> str:
+    """Write <stem>.png and <stem>.svg atomically; returns the PNG file name."""
+    stem = safe_name(stem)
+    png, svg = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png", metadata={"Software": None}, bbox_inches="tight")
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write_bytes(folder / f"{stem}.png", png.getvalue())
+    atomic_write_bytes(folder / f"{stem}.svg", svg.getvalue())
+    return f"{stem}.png"
+
+
+def _footnote(fig: plt.Figure, text: str) -> None:
+    fig.text(0.01, -0.02, text, fontsize=7, color="#555555", ha="left", va="top", wrap=True)
+
+
+def _spread(ys: list[float], min_gap: float) -> list[float]:
+    """Nudge label y positions apart (in data units) so that labels do not overlap."""
+    order = np.argsort(ys)
+    out = np.array(ys, dtype=float)
+    for k in range(1, len(order)):
+        i, j = order[k], order[k - 1]
+        if out[i] - out[j] < min_gap:
+            out[i] = out[j] + min_gap
+    return out.tolist()
+
+
+def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str, higher: bool, footnote: str,
+                   folder: Path, stem: str, label_classes: tuple[str, ...] = ("domestic", "nvidia", "other")) -> str:
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    end = pts["release_date"].max() if len(pts) else pd.Timestamp("2025-01-01")
+    for cls in ["unknown", "mixed", "other", "nvidia", "domestic"]:
+        p = pts[pts["hardware_class"] == cls]
+        if p.empty:
+            continue
+        has_ci = p["ci_lower"].notna() & p["ci_upper"].notna()
+        if has_ci.any():
+            q = p[has_ci]
+            ax.errorbar(q["release_date"], q["score"], yerr=[q["score"] - q["ci_lower"], q["ci_upper"] - q["score"]],
+                        fmt="none", ecolor=COLORS[cls], alpha=0.35, lw=0.8)
+        ax.scatter(p["release_date"], p["score"], s=16 if cls != "unknown" else 9, color=COLORS[cls], marker=MARKERS[cls],
+                   alpha=0.85 if cls != "unknown" else 0.5, label=f"{LABELS[cls]} ({len(p)})", zorder=3)
+        f = front[front["hardware_class"] == cls].sort_values("release_date")
+        if len(f) and cls != "unknown":
+            xs = list(f["release_date"]) + [end]
+            ys = list(f["frontier"]) + [f["frontier"].iloc[-1]]
+            ax.step(xs, ys, where="post", color=COLORS[cls], lw=1.8, zorder=2)
+    leaders = front[front["hardware_class"].isin(label_classes)]
+    leaders = leaders.sort_values("frontier", ascending=not higher).groupby("hardware_class").head(3)
+    if len(leaders):
+        span = (pts["score"].max() - pts["score"].min()) or 1.0
+        ys = _spread(leaders["score"].tolist(), span * 0.045)
+        for (_, r), y in zip(leaders.iterrows(), ys, strict=True):
+            ax.annotate(r["display_name"], xy=(r["release_date"], r["score"]), xytext=(r["release_date"] - pd.Timedelta(days=8), y),
+                        textcoords="data", fontsize=7, color=COLORS[r["hardware_class"]], va="center", ha="right",
+                        arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.5}, zorder=4)
+    ax.set_title(title)
+    ax.set_ylabel(unit)
+    ax.set_xlabel("model release date")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.legend(loc="best", fontsize=7, frameon=False)
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], names: dict[str, str], units: dict[str, str],
+              footnote: str, folder: Path, stem: str = "gap") -> str:
+    n = max(len(gaps), 1)
+    fig, axes = plt.subplots(n, 1, figsize=(9, 2.3 * n), squeeze=False)
+    for ax, (bid, g) in zip(axes[:, 0], gaps.items(), strict=False):
+        if g.empty:
+            ax.text(0.5, 0.5, "no domestic-trained or no Nvidia-trained score yet", ha="center", va="center", transform=ax.transAxes)
+        else:
+            ax.step(g["date"], g["gap"], where="post", color="#444444", lw=1.6)
+            ax.axhline(0, color="#999999", lw=0.8)
+            ax.fill_between(g["date"], g["gap"], 0, step="post", color=COLORS["nvidia"], alpha=0.15)
+        mb = months.get(bid)
+        note = ""
+        if mb:
+            note = "domestic best not yet reached by Nvidia-trained" if mb["ahead"] else f"{mb['months']:.1f} months behind"
+        ax.set_title(f"{names[bid]}: Nvidia frontier minus domestic frontier ({units[bid]}){'; ' + note if note else ''}", fontsize=9)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    fig.tight_layout()
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+def best_now_chart(best: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str], footnote: str,
+                   folder: Path, stem: str = "best_now") -> str:
+    classes = ["domestic", "nvidia", "other"]
+    n = max(len(best), 1)
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, (bid, b) in zip(axes.flat, best.items(), strict=False):
+        b = b.set_index("hardware_class")
+        vals = [b["score"].get(c, np.nan) for c in classes]
+        ax.bar(range(3), [0 if np.isnan(v) else v for v in vals], color=[COLORS[c] for c in classes])
+        lo = np.nanmin(vals) if not np.all(np.isnan(vals)) else 0
+        if units[bid].startswith("Arena"):
+            ax.set_ylim(lo - 100, np.nanmax(vals) + 40)
+        for i, c in enumerate(classes):
+            name = b["display_name"].get(c, "none")
+            ax.text(i, 0.02, name if len(name) < 24 else name[:22] + "…", rotation=90, ha="center", va="bottom",
+                    fontsize=6.5, color="white" if not np.isnan(vals[i]) else "#555", transform=ax.get_xaxis_transform())
+        ax.set_xticks(range(3), ["domestic", "Nvidia", "other"])
+        ax.set_title(names[bid], fontsize=9)
+        ax.set_ylabel(units[bid], fontsize=7)
+    fig.tight_layout()
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, footnote: str, folder: Path,
+                   stem: str = "adoption") -> str:
+    classes = ["domestic", "mixed", "nvidia", "other", "unknown"]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.2]})
+    for ax, t, key in ((a1, period, "period"), (a2, by_lab.head(15).iloc[::-1], "developer")):
+        if t.empty:
+            ax.text(0.5, 0.5, "no data", ha="center", transform=ax.transAxes)
+            continue
+        totals = t[classes].sum(axis=1).replace(0, 1)
+        left = np.zeros(len(t))
+        for c in classes:
+            share = (t[c] / totals).to_numpy() if key == "period" else t[c].to_numpy()
+            if key == "period":
+                ax.bar(t[key], share, bottom=left, color=COLORS[c], label=c)
+            else:
+                ax.barh(t[key], share, left=left, color=COLORS[c], label=c)
+            left += share
+        if key == "period":
+            for i, n in enumerate(t[classes].sum(axis=1)):
+                ax.text(i, 1.01, f"n={n}", ha="center", fontsize=7)
+            ax.set_ylabel("share of models")
+            ax.set_title(f"{country} developers' models by training hardware")
+        else:
+            ax.set_xlabel("models")
+            ax.set_title("per lab")
+    a1.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=5)
+    fig.tight_layout()
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "chips") -> str:
+    """rows: model display_name, accelerator (display), chip_count (may be NaN), hardware_class."""
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.28 * len(rows) + 1)))
+    if rows.empty:
+        ax.text(0.5, 0.5, "no domestic-trained model in the registry", ha="center", transform=ax.transAxes)
+    else:
+        r = rows.iloc[::-1].reset_index(drop=True)
+        counts = r["chip_count"].fillna(0).to_numpy(dtype=float)
+        ax.barh(range(len(r)), np.where(counts > 0, counts, np.nan), color=[COLORS[c] for c in r["hardware_class"]])
+        ax.set_yticks(range(len(r)), [f"{m}  [{a}]" for m, a in zip(r["display_name"], r["accelerator"], strict=True)], fontsize=7)
+        for i, c in enumerate(counts):
+            ax.text(c if c > 0 else 1, i, f" {int(c):,}" if c > 0 else " count not stated", va="center", fontsize=7)
+        ax.set_xscale("log")
+        ax.set_xlabel("chips used in training (log scale)")
+    ax.set_title("Which domestic accelerators trained which models")
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folder: Path, stem: str = "compute") -> str:
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    for cls in ["unknown", "mixed", "other", "nvidia", "domestic"]:
+        p = pts[pts["hardware_class"] == cls]
+        if len(p):
+            ax.scatter(p["training_compute_flop"], p["score"], color=COLORS[cls], marker=MARKERS[cls], s=22, label=f"{LABELS[cls]} ({len(p)})")
+    if pts.empty:
+        ax.text(0.5, 0.5, "no model with both a score and a compute estimate", ha="center", transform=ax.transAxes)
+    else:
+        ax.set_xscale("log")
+        ax.legend(fontsize=7, frameon=False)
+    ax.set_xlabel("training compute (FLOP, Epoch AI estimate)")
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+def coverage_chart(cov: pd.DataFrame, names: dict[str, str], footnote: str, folder: Path, stem: str = "coverage") -> str:
+    classes = ["domestic", "nvidia", "other", "mixed", "unknown"]
+    c = cov.assign(_t=cov[classes].sum(axis=1)).sort_values(["domestic", "_t"], ascending=True, kind="mergesort")
+    fig, ax = plt.subplots(figsize=(9, max(3, 0.24 * len(c) + 1)))
+    left = np.zeros(len(c))
+    for cls in classes:
+        ax.barh([names.get(b, b) for b in c["benchmark_id"]], c[cls], left=left, color=COLORS[cls], label=cls)
+        left += c[cls].to_numpy()
+    ax.set_xlabel("models with a score")
+    ax.set_title("Coverage: models per benchmark by training hardware")
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    ax.tick_params(axis="y", labelsize=7)
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)

@@ -1,0 +1,235 @@
+"""The `aggregator` command. Thin: each command loads configs, calls one module, prints with rich.
+Heavy imports (pandas, matplotlib) happen inside commands so that `--help` starts fast."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Benchmark aggregator: are models trained on domestic accelerators catching up with Nvidia-trained ones?")
+
+ConfigOpt = Annotated[Path, typer.Option("--configs", help="configs folder")]
+ResultsOpt = Annotated[Path, typer.Option("--results", help="results folder")]
+
+
+class Fmt(StrEnum):
+    table = "table"
+    csv = "csv"
+
+
+class MinConf(StrEnum):
+    confirmed = "confirmed"
+    reported = "reported"
+    inferred = "inferred"
+
+
+def _configs(path: Path):
+    from .config import load_configs
+
+    return load_configs(path)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _table(df, title: str | None = None, max_rows: int | None = None) -> None:
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False)
+    for c in df.columns:
+        t.add_column(str(c), overflow="fold")
+    for row in df.head(max_rows).itertuples(index=False) if max_rows else df.itertuples(index=False):
+        t.add_row(*["" if v is None else str(v) for v in row])
+    _console().print(t)
+
+
+@app.command()
+def collect(
+    sources: Annotated[list[str] | None, typer.Argument(help="source ids (default: all)")] = None,
+    mirror: Annotated[Path | None, typer.Option(help="read files from DIR/<source>/ instead of the live endpoints")] = None,
+    strict: Annotated[bool, typer.Option(help="exit non-zero when any source failed")] = False,
+    configs: ConfigOpt = Path("configs"),
+    results: ResultsOpt = Path("results"),
+    cache: Annotated[Path, typer.Option(help="download cache (git-ignored)")] = Path(".cache"),
+) -> None:
+    """Collect scores from the live sources (or a mirror) into results/."""
+    from .collect import collect as run
+
+    cfg = _configs(configs)
+    ids = sources or list(cfg.sources)
+    unknown = [s for s in ids if s not in cfg.sources]
+    if unknown:
+        raise typer.BadParameter(f"unknown source(s) {unknown}; known: {', '.join(cfg.sources)}")
+    outcomes = run(cfg, ids, results, cache, mirror, log=_console().print)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed and (strict or len(failed) == len([o for o in outcomes if o.status != "skipped"])):
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    min_confidence: Annotated[MinConf | None, typer.Option(help="weakest hardware-tag confidence that counts")] = None,
+    include_self_reported: Annotated[bool | None, typer.Option("--include-self-reported", help="count vendor-reported scores")] = None,
+    since: Annotated[str | None, typer.Option(help="only models released from YYYY-MM on")] = None,
+    include_finetunes: Annotated[bool, typer.Option(help="count community fine-tunes resolved through their base model")] = False,
+    configs: ConfigOpt = Path("configs"),
+    results: ResultsOpt = Path("results"),
+) -> None:
+    """Regenerate models.csv, unmatched.csv, the charts and REPORT.md from results/ (offline)."""
+    import re
+
+    from .analysis import options_from
+    from .report import build
+
+    if since is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", since):
+        raise typer.BadParameter(f"--since expects YYYY-MM, got {since!r}")
+    cfg = _configs(configs)
+    opts = options_from(cfg, min_confidence=min_confidence.value if min_confidence else None,
+                        include_self_reported=include_self_reported, since=since, include_finetunes=include_finetunes)
+    build(cfg, results, opts, log=_console().print)
+
+
+@app.command()
+def sources(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
+    """Every source with its row count, date of data, license and status."""
+    import pandas as pd
+
+    cfg = _configs(configs)
+    path = results / "collection.csv"
+    st = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("source_id") if path.exists() else pd.DataFrame()
+    rows = []
+    for s in cfg.sources.values():
+        r = st.loc[s.id] if s.id in st.index else None
+        rows.append({"id": s.id, "title": s.title, "rows": r["rows"] if r is not None else "0",
+                     "date of data": r["data_date"] if r is not None else "", "status": r["status"] if r is not None else "not collected",
+                     "license": s.license})
+    _table(pd.DataFrame(rows), "Sources")
+
+
+@app.command()
+def models(
+    hw_class: Annotated[str | None, typer.Option("--class", help="nvidia | domestic | other | mixed | unknown")] = None,
+    format: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
+    configs: ConfigOpt = Path("configs"),
+    results: ResultsOpt = Path("results"),
+) -> None:
+    """The model registry with training-hardware tags (curated + Epoch AI)."""
+    from .analysis import CLASSES
+    from .report import load_models
+
+    if hw_class is not None and hw_class not in CLASSES:
+        raise typer.BadParameter(f"--class must be one of {', '.join(CLASSES)}")
+    df = load_models(_configs(configs), results)
+    if hw_class:
+        df = df[df["hardware_class"] == hw_class]
+    cols = ["model_id", "display_name", "developer", "developer_country", "release_date", "hardware_class", "accelerators",
+            "chip_count", "scope", "confidence", "evidence_url"]
+    rest = [c for c in df.columns if c not in cols]
+    if format == Fmt.csv:
+        df[cols + rest].to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        _table(df[cols[:9]], f"{len(df)} models")
+
+
+@app.command()
+def evidence(model_id: str, configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
+    """Every hardware evidence record of one model, with its quote and link."""
+    import pandas as pd
+
+    from .hardware import evidence_records
+
+    cfg = _configs(configs)
+    epoch_path = results / "epoch_ai_models.csv"
+    epoch = pd.read_csv(epoch_path, dtype=str, keep_default_na=False) if epoch_path.exists() else None
+    recs = evidence_records(model_id, cfg, epoch)
+    if not recs:
+        _console().print(f"no evidence records for {model_id!r}")
+        raise typer.Exit(1)
+    _table(pd.DataFrame(recs), f"Evidence for {model_id}")
+
+
+@app.command()
+def conflicts(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
+    """Where curated tags and automatic evidence disagree (shown, never resolved silently)."""
+    import pandas as pd
+
+    from .hardware import conflicts as find
+
+    cfg = _configs(configs)
+    epoch_path = results / "epoch_ai_models.csv"
+    epoch = pd.read_csv(epoch_path, dtype=str, keep_default_na=False) if epoch_path.exists() else None
+    df = find(cfg, epoch)
+    if df.empty:
+        _console().print("no conflicts")
+    else:
+        _table(df, f"{len(df)} conflicts")
+
+
+@app.command()
+def unmatched(
+    top: Annotated[int, typer.Option(help="how many unmatched names to list")] = 30,
+    configs: ConfigOpt = Path("configs"),
+    results: ResultsOpt = Path("results"),
+) -> None:
+    """Share of score rows resolved to a registry model, per source, and the most frequent unmatched names."""
+    from .resolve import resolve, resolved_share, unmatched_table
+    from .store import read_scores
+
+    cfg = _configs(configs)
+    scores = resolve(read_scores(results / "scores.csv").drop(columns=["model_id", "derivation"]), cfg)
+    share = resolved_share(scores)
+    share["share"] = (100 * share["share"]).map(lambda x: f"{x:.1f}%")
+    _table(share, "Resolved score rows")
+    um = unmatched_table(scores).sort_values("rows", ascending=False, kind="mergesort")
+    _table(um, f"Unmatched names (top {top} of {len(um)})", max_rows=top)
+
+
+@app.command("suggest-aliases")
+def suggest_aliases(
+    limit: Annotated[int, typer.Option(help="candidates per name")] = 3,
+    configs: ConfigOpt = Path("configs"),
+    results: ResultsOpt = Path("results"),
+) -> None:
+    """Propose registry matches for results/unmatched.csv (fuzzy; a person confirms by editing configs/aliases/)."""
+    import pandas as pd
+
+    from .suggest import suggest_aliases as run
+
+    path = results / "unmatched.csv"
+    if not path.exists():
+        _console().print(f"{path} not found: run `aggregator report` first")
+        raise typer.Exit(1)
+    df = run(pd.read_csv(path, dtype={"rows": int}, keep_default_na=False), _configs(configs), limit=limit)
+    df.to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
+@app.command()
+def validate(configs: ConfigOpt = Path("configs")) -> None:
+    """Check every file in configs/ without collecting anything."""
+    cfg = _configs(configs)
+    _console().print(f"configs OK: {len(cfg.sources)} sources, {len(cfg.benchmarks)} benchmarks, {len(cfg.accelerators)} accelerators, "
+                     f"{len(cfg.models)} models, {sum(len(a) for a in cfg.aliases.values())} aliases, {len(cfg.watchlist)} watch items")
+
+
+def main() -> None:
+    from .errors import AggregatorError
+
+    try:
+        app()
+    except AggregatorError as exc:
+        from .fetch import redact
+
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

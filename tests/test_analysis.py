@@ -1,0 +1,87 @@
+"""Frontier, gap and months-behind on small hand-made tables with known answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aggregator import analysis as an
+
+
+def _pts(rows):
+    df = pd.DataFrame(rows, columns=["model_id", "hardware_class", "release_date", "score"])
+    df["release_date"] = pd.to_datetime(df["release_date"])
+    df["benchmark_id"] = "b"
+    df["display_name"] = df["model_id"]
+    return df
+
+
+PTS = _pts([
+    ("n1", "nvidia", "2024-01-01", 50.0),
+    ("n2", "nvidia", "2024-06-01", 70.0),
+    ("n3", "nvidia", "2024-09-01", 65.0),  # below the frontier: not a record
+    ("n4", "nvidia", "2025-03-01", 80.0),
+    ("d1", "domestic", "2024-03-01", 40.0),
+    ("d2", "domestic", "2025-01-01", 68.0),
+    ("u1", "unknown", "2025-02-01", 99.0),
+])
+
+
+def test_frontier_keeps_only_records_per_class():
+    f = an.frontier(PTS)
+    assert f[f.hardware_class == "nvidia"]["model_id"].tolist() == ["n1", "n2", "n4"]
+    assert f[f.hardware_class == "domestic"]["frontier"].tolist() == [40.0, 68.0]
+
+
+def test_frontier_lower_is_better():
+    f = an.frontier(PTS[PTS.hardware_class == "nvidia"], higher_is_better=False)
+    assert f["model_id"].tolist() == ["n1"]  # nothing later is lower than 50
+
+
+def test_gap_series_at_every_frontier_move():
+    g = an.gap_series(an.frontier(PTS))
+    # dates where either frontier moves, once both exist (domestic starts 2024-03-01)
+    got = dict(zip(g["date"].dt.strftime("%Y-%m-%d"), g["gap"], strict=True))
+    assert got == {"2024-03-01": 10.0, "2024-06-01": 30.0, "2025-01-01": 2.0, "2025-03-01": 12.0}
+
+
+def test_months_behind_is_time_since_nvidia_first_reached_domestic_best():
+    mb = an.months_behind(an.frontier(PTS), pd.Timestamp("2025-06-01"))
+    # best domestic = 68; Nvidia frontier first >= 68 with n2 on 2024-06-01: 365 days = 12.0 months
+    assert mb["best_b"] == 68.0 and mb["reached_on"] == pd.Timestamp("2024-06-01")
+    assert mb["months"] == pytest.approx(12.0, abs=0.05) and not mb["ahead"]
+
+
+def test_months_behind_when_domestic_ahead():
+    pts = _pts([("n1", "nvidia", "2024-01-01", 50.0), ("d1", "domestic", "2024-02-01", 60.0)])
+    mb = an.months_behind(an.frontier(pts), pd.Timestamp("2024-12-01"))
+    assert mb["ahead"] and mb["months"] == 0.0
+
+
+def test_months_behind_none_without_both_classes():
+    assert an.months_behind(an.frontier(PTS[PTS.hardware_class == "nvidia"]), pd.Timestamp("2025-06-01")) is None
+
+
+def test_best_now_per_class():
+    b = an.best_now(PTS).set_index("hardware_class")["model_id"].to_dict()
+    assert b == {"unknown": "u1", "nvidia": "n4", "domestic": "d2"}
+
+
+def test_comparison_class_demotes_weak_tags():
+    m = pd.DataFrame({"hardware_class": ["domestic", "nvidia", "domestic"], "confidence": ["confirmed", "inferred", "reported"]})
+    assert an.comparison_class(m, "reported").tolist() == ["domestic", "unknown", "domestic"]
+    assert an.comparison_class(m, "confirmed").tolist() == ["domestic", "unknown", "unknown"]
+
+
+def test_adoption_counts_by_half_year():
+    m = pd.DataFrame({
+        "developer_country": ["China"] * 4 + ["United States"],
+        "derived_from": ["", "", "", "x", ""],
+        "release_date": ["2024-02", "2024-08-01", "2024-09-01", "2024-09-01", "2024-09-01"],
+        "hardware_class": ["nvidia", "domestic", "unknown", "domestic", "nvidia"],
+        "confidence": ["confirmed", "confirmed", "unknown", "confirmed", "confirmed"],
+        "developer": ["A", "B", "C", "D", "E"],
+    })
+    t = an.adoption(m, "China", "reported").set_index("period")
+    assert t.loc["2024-H1", "nvidia"] == 1 and t.loc["2024-H2", "domestic"] == 1 and t.loc["2024-H2", "unknown"] == 1
+    assert t.values.sum() == 3  # the derived model and the US model are not counted

@@ -1,0 +1,115 @@
+"""Every kind of config mistake gives one clear message naming the file, the entry and the field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from aggregator.config import load_configs
+from aggregator.errors import ConfigError
+
+MODEL = """models:
+  - id: test-model
+    display_name: Test Model
+    developer: Test Lab
+    developer_country: China
+    release_date: 2025-01-20
+    training:
+      accelerators: [huawei-ascend-910b]
+      confidence: confirmed
+      evidence:
+        - {url: "https://example.org/paper", quote: "trained on Ascend 910B", kind: developer}
+"""
+
+
+@pytest.fixture
+def cfg_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", d)
+    (d / "models" / "zz_test.yaml").write_text(MODEL)
+    return d
+
+
+def _err(d: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as exc:
+        load_configs(d)
+    return exc.value
+
+
+def test_valid_copy_loads(cfg_dir):
+    assert "test-model" in load_configs(cfg_dir).models
+
+
+@pytest.mark.parametrize("old,new,field,needle", [
+    ("developer: Test Lab", "developer: Test Lab\n    colour: red", "colour", "unknown key"),
+    ("release_date: 2025-01-20", "release_date: 2099-01-01", "release_date", "in the future"),
+    ("release_date: 2025-01-20", "release_date: 2025-13-01", "release_date", "not a real date"),
+    ("accelerators: [huawei-ascend-910b]", "accelerators: [made-up-chip]", "training.accelerators", "unknown accelerator"),
+    ("      evidence:\n        - {url: \"https://example.org/paper\", quote: \"trained on Ascend 910B\", kind: developer}\n", "",
+     "training", "needs at least one evidence"),
+    ("kind: developer", "kind: rumour", "training.evidence.0.kind", "Input should be"),
+    ("display_name: Test Model", "display_name: [1, 2]", "display_name", "valid string"),
+])
+def test_model_mistakes(cfg_dir, old, new, field, needle):
+    p = cfg_dir / "models" / "zz_test.yaml"
+    text = p.read_text()
+    assert old in text, "fixture edit must apply"  # why: a silent no-op edit would make the test pass vacuously
+    p.write_text(text.replace(old, new))
+    e = _err(cfg_dir)
+    assert e.file.endswith("zz_test.yaml") and e.entry == "test-model" and e.field == field and needle in str(e)
+
+
+def test_duplicate_model_id_names_both_files(cfg_dir):
+    (cfg_dir / "models" / "zz_dup.yaml").write_text(MODEL)
+    e = _err(cfg_dir)
+    assert e.entry == "test-model" and "zz_test.yaml" in str(e) and "zz_dup.yaml" in str(e)
+
+
+def test_broken_yaml_gives_line(cfg_dir):
+    (cfg_dir / "models" / "zz_test.yaml").write_text("models:\n  - id: [unclosed\n")
+    e = _err(cfg_dir)
+    assert "broken YAML at line" in str(e) and e.file.endswith("zz_test.yaml")
+
+
+def test_alias_to_missing_model(cfg_dir):
+    (cfg_dir / "aliases" / "lmarena.yaml").write_text("'Some Model': no-such-model\n")
+    e = _err(cfg_dir)
+    assert e.file.endswith("lmarena.yaml") and e.entry == "Some Model" and "unknown model id" in str(e)
+
+
+def test_alias_file_for_unknown_source(cfg_dir):
+    (cfg_dir / "aliases" / "nosuchsource.yaml").write_text("'x': test-model\n")
+    assert "unknown source" in str(_err(cfg_dir))
+
+
+def test_lineage_cycle(cfg_dir):
+    (cfg_dir / "models" / "zz_cycle.yaml").write_text(
+        "models:\n"
+        "  - {id: cyc-a, display_name: A, developer: L, developer_country: China, derived_from: cyc-b, derivation: variant}\n"
+        "  - {id: cyc-b, display_name: B, developer: L, developer_country: China, derived_from: cyc-a, derivation: variant}\n")
+    assert "cycle" in str(_err(cfg_dir))
+
+
+def test_unknown_unit_and_duplicate_upstream_key(cfg_dir):
+    p = cfg_dir / "benchmarks" / "zz.yaml"
+    p.write_text("benchmarks:\n  - {id: zz, name: Z, unit: furlongs, category: x, primary_source: lmarena, upstream: [{source: lmarena, key: zz}]}\n")
+    e = _err(cfg_dir)
+    assert e.entry == "zz" and e.field == "unit" and "unknown unit" in str(e)
+    p.write_text("benchmarks:\n  - {id: zz, name: Z, unit: elo, category: x, primary_source: lmarena, upstream: [{source: lmarena, key: text}]}\n")
+    assert "already mapped" in str(_err(cfg_dir))
+
+
+def test_unknown_source_key_in_sources(cfg_dir):
+    p = cfg_dir / "sources.yaml"
+    p.write_text(p.read_text().replace("  - id: lmarena\n", "  - id: lmarena\n    colour: blue\n", 1))
+    e = _err(cfg_dir)
+    assert e.entry == "lmarena" and e.field == "colour"
+
+
+def test_unknown_confidence_without_looked_at(cfg_dir):
+    p = cfg_dir / "models" / "zz_test.yaml"
+    p.write_text(MODEL.split("    training:")[0] + "    training: {confidence: unknown}\n")
+    assert "looked_at" in str(_err(cfg_dir))
