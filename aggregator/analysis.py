@@ -53,11 +53,21 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         df = df[~df["self_reported"]]
     bench = configs.benchmarks
     df = df[df["benchmark_id"].isin(bench.keys())]
-    headline = df["benchmark_id"].map(lambda b: bench[b].headline_setting)
-    df = df[headline.isna() | (df["setting"] == headline)]
     primary = df["benchmark_id"].map(lambda b: bench[b].primary_source)
     has_primary = (df["source_id"] == primary).groupby(df["benchmark_id"]).transform("any")
     df = df[(df["source_id"] == primary) | ~has_primary]
+    headline = df["benchmark_id"].map(lambda b: bench[b].headline_setting).fillna("")
+    latest = headline.str.startswith("@latest:")
+    exact = headline.ne("") & ~latest
+    keep = ~exact | (df["setting"] == headline)
+    df, headline, latest = df[keep], headline[keep], latest[keep]
+    if latest.any():
+        # "@latest:<key>": only the newest value of that setting key (e.g. a LiveBench release: task sets differ)
+        key = headline.str.removeprefix("@latest:")
+        val = pd.Series([_setting_value(st, k) if ok else None for st, k, ok in zip(df["setting"], key, latest, strict=True)],
+                        index=df.index, dtype=object)
+        newest = val.groupby(df["benchmark_id"]).transform("max")
+        df = df[val.isna() | (val == newest)]
     if df.empty:
         return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
                                      "source_url", "release_date", "hardware_class", "display_name", "developer"])
@@ -89,6 +99,14 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     cols = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class", "release_date",
             "score", "ci_lower", "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
     return best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
+
+
+def _setting_value(setting: str, key: str) -> str | None:
+    for part in setting.split(";"):
+        k, _, v = part.partition("=")
+        if k == key:
+            return v
+    return None
 
 
 def frontier(pts: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:

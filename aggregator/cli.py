@@ -68,9 +68,12 @@ def collect(
     unknown = [s for s in ids if s not in cfg.sources]
     if unknown:
         raise typer.BadParameter(f"unknown source(s) {unknown}; known: {', '.join(cfg.sources)}")
-    outcomes = run(cfg, ids, results, cache, mirror, log=_console().print)
-    failed = [o for o in outcomes if o.status == "failed"]
-    if failed and (strict or len(failed) == len([o for o in outcomes if o.status != "skipped"])):
+    from .collect import exit_code, outcome_table
+
+    outcomes = run(cfg, ids, results, cache, mirror, log=_console().print, progress=sys.stderr.isatty())
+    _table(outcome_table(outcomes)[["source_id", "status", "rows", "added", "removed", "changed", "downloaded", "message"]],
+           "Refresh")
+    if exit_code(outcomes, strict):
         raise typer.Exit(1)
 
 

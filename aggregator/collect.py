@@ -1,25 +1,39 @@
 """Collect sources into results/: fetch -> parse -> normalise (benchmark catalog, units) -> resolve -> store.
 
-Each source is isolated: a source that fails keeps its last good rows and its failure is recorded.
+Sources run concurrently (a bounded pool) and in isolation: a source that fails for any reason keeps its last
+good rows and its failure is recorded in collection.csv. An upstream that did not change is not downloaded
+(conditional requests, HF etags) nor re-parsed (parsed tables are cached by file hashes and parser code).
+All of results/ is then replaced in one all-or-nothing transaction (transaction.py), and only files whose
+bytes changed are written, so a refresh that found nothing new leaves results/ untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+import hashlib
+import io
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from . import changes, transaction
 from .collectors import collector
 from .config import Configs
 from .errors import AggregatorError, FetchError
 from .fetch import Fetcher, RawFile, redact
 from .resolve import resolve
-from .store import PARSED_SCHEMA, SCORE_COLUMNS, csv_bytes, read_scores, validate, write_csv, write_scores
+from .store import PARSED_SCHEMA, SCORE_COLUMNS, SCORE_SORT, SCORES_SCHEMA, csv_bytes, read_scores, validate
 
 STATUS_COLUMNS = ["source_id", "status", "rows", "data_date", "retrieved_at", "last_success", "last_error", "files_sha256"]
-
+UNMAPPED_COLUMNS = ["source_id", "benchmark_key", "rows"]
+ROW_KEY = ["source_model_name", "benchmark_id", "setting", "as_of"]
+DATA_COLUMNS = [c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]
+WORKERS = 4
 
 @dataclass
 class Outcome:
@@ -30,6 +44,8 @@ class Outcome:
     removed: int = 0
     changed: int = 0
     message: str = ""
+    downloaded: int = 0  # response bytes transferred (0 when every file was answered 304 / from cache)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -47,7 +63,7 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
     mapped = pairs.map(lambda k: keymap.get(k))
     known = mapped.notna()
     unmapped = (parsed.loc[~known].groupby("benchmark_key", as_index=False).size()
-                .rename(columns={"size": "rows"}).assign(source_id=source_id))[["source_id", "benchmark_key", "rows"]]
+                .rename(columns={"size": "rows"}).assign(source_id=source_id))[UNMAPPED_COLUMNS]
     df = parsed.loc[known].copy()
     df["benchmark_id"] = mapped[known].map(lambda t: t[0])
     scale = mapped[known].map(lambda t: t[1]).astype(float)
@@ -71,101 +87,221 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
     return Normalised(df[SCORE_COLUMNS].reset_index(drop=True), rejected, unmapped)
 
 
-def _diff_counts(old: pd.DataFrame, new: pd.DataFrame) -> tuple[int, int, int]:
-    key = ["source_model_name", "benchmark_id", "setting", "as_of"]
-    o = old.drop_duplicates(key).set_index(key)["score"]
-    n = new.drop_duplicates(key).set_index(key)["score"]
-    added = len(n.index.difference(o.index))
-    removed = len(o.index.difference(n.index))
+# --- reading the current results/ -------------------------------------------------------------------------
+
+
+def _read_csv_str(data: bytes | None, columns: list[str]) -> pd.DataFrame:
+    if not data:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def _text_rows(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows as their CSV text (floats formatted as written), sorted: the form in which 'changed' is judged."""
+    text = pd.read_csv(io.BytesIO(csv_bytes(df[columns])), dtype=str, keep_default_na=False)
+    return text.sort_values(columns, kind="mergesort").reset_index(drop=True)
+
+
+def _diff(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> tuple[int, int, int]:
+    """Rows added, removed and changed (same key, any other value different), on text rows."""
+    o, n = old.drop_duplicates(key).set_index(key), new.drop_duplicates(key).set_index(key)
     common = n.index.intersection(o.index)
-    changed = int((n.loc[common].round(4) != o.loc[common].round(4)).sum())
-    return added, removed, changed
+    changed = int((n.loc[common] != o.loc[common, n.columns]).any(axis=1).sum()) if len(common) else 0
+    return len(n.index.difference(o.index)), len(o.index.difference(n.index)), changed
 
 
-def _read_status(path: Path) -> pd.DataFrame:
-    if path.exists():
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    return pd.DataFrame(columns=STATUS_COLUMNS)
+# --- one source (runs in a worker thread; touches nothing in results/) --------------------------------------
+
+
+@dataclass
+class _Result:
+    outcome: Outcome
+    sha: str = ""
+    retrieved: str = ""
+    data_date: str = ""
+    scores: pd.DataFrame | None = None  # score sources
+    unmapped: pd.DataFrame | None = None
+    table: bytes | None = None  # sources of kind 'models': results/<id>.csv
+    log: list[str] = field(default_factory=list)
+
+
+def _code_hash(mod) -> str:
+    here = Path(__file__).parent
+    parts = [Path(mod.__file__).read_bytes(), (here / "collectors" / "_util.py").read_bytes(), (here / "store.py").read_bytes(),
+             pd.__version__.encode()]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+def _parse_cached(mod, files: list[RawFile], folder: Path) -> pd.DataFrame:
+    """parse(files), or its cached result for the same file hashes and parser code (a parquet file, no pickle)."""
+    key = hashlib.sha256(("|".join(f"{f.name}:{f.sha256}" for f in files) + _code_hash(mod)).encode()).hexdigest()[:24]
+    path = folder / f"{key}.parquet"
+    if path.is_file():
+        try:
+            return pd.read_parquet(path)
+        except Exception:  # a damaged cache entry is only a cache miss
+            path.unlink(missing_ok=True)
+    parsed = mod.parse(files)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.parquet"):
+        old.unlink(missing_ok=True)
+    tmp = folder / f".{key}.{os.getpid()}.tmp"
+    parsed.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+    return parsed
+
+
+def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Path, old_scores: pd.DataFrame,
+                 old_table: bytes | None) -> _Result:
+    source = configs.sources[sid]
+    started = time.monotonic()
+    res, downloaded = _Result(Outcome(sid, "failed")), 0
+    try:
+        mod = collector(sid)
+        files: list[RawFile] = mod.fetch(fetcher, source, configs)
+        if not files:
+            raise FetchError(f"{sid}: no files fetched")
+        files = sorted(files, key=lambda f: f.name)
+        downloaded = sum(len(f.data) for f in files if not f.extra.get("not_modified"))
+        res.sha = ",".join(f.sha256[:12] for f in files)
+        res.retrieved = max(f.retrieved_at for f in files)
+        parsed = _parse_cached(mod, files, parsed_cache / sid)
+        if source.kind == "models":
+            _models_table(res, parsed, old_table)
+        else:
+            _score_rows(res, parsed, configs, old_scores)
+        res.outcome.downloaded = downloaded
+    except Exception as exc:  # isolation: whatever one source raises, the others go on
+        kind = "" if isinstance(exc, AggregatorError | OSError) else f"{type(exc).__name__}: "
+        res.outcome = Outcome(sid, "failed", downloaded=downloaded,
+                              message=redact(kind + ((str(exc).splitlines() or [type(exc).__name__])[0])[:400]))
+    res.outcome.seconds = round(time.monotonic() - started, 3)
+    return res
+
+
+def _check_drop(sid: str, old_n: int, new_n: int) -> None:
+    if new_n == 0:
+        raise AggregatorError(f"{sid}: no rows after parsing and normalisation")
+    if old_n and new_n < old_n / 2:
+        raise AggregatorError(f"{sid}: row count dropped from {old_n} to {new_n} (more than half); previous rows kept")
+
+
+def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores: pd.DataFrame) -> None:
+    sid = res.outcome.source_id
+    norm = normalise(parsed, sid, configs)
+    res.log += [f"rejected: {m}" for m in norm.rejected]
+    new = norm.scores
+    old = old_scores[old_scores["source_id"].eq(sid)]
+    _check_drop(sid, len(old), len(new))
+    o, n = _text_rows(old, DATA_COLUMNS), _text_rows(new, DATA_COLUMNS)
+    added, removed, changed = _diff(o, n, ROW_KEY)
+    same = o.equals(n)
+    res.outcome = Outcome(sid, "unchanged" if same else "updated", len(new), added, removed, changed)
+    res.scores, res.unmapped, res.data_date = new, norm.unmapped, str(new["as_of"].max())
+    if len(norm.unmapped):
+        res.log.append(f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys "
+                       "not in the catalog (see unmapped_benchmarks.csv)")
+
+
+def _models_table(res: _Result, parsed: pd.DataFrame, old_table: bytes | None) -> None:
+    sid = res.outcome.source_id
+    new = parsed.sort_values(list(parsed.columns[:2]), kind="mergesort").reset_index(drop=True)
+    data = csv_bytes(new)
+    old = _read_csv_str(old_table, list(new.columns))
+    _check_drop(sid, len(old), len(new))
+    n = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    shared = [c for c in n.columns if c in old.columns]
+    added, removed, changed = _diff(old[shared], n[shared], shared[:1]) if shared else (len(n), len(old), 0)
+    res.outcome = Outcome(sid, "unchanged" if data == old_table else "updated", len(new), added, removed, changed)
+    res.table, res.data_date = data, res.retrieved
+
+
+# --- the whole refresh ---------------------------------------------------------------------------------------
+
+
+def _progress(enabled: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[bold]collect"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.description}"), disable=not enabled)
 
 
 def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path, mirror: Path | None = None,
-            log=print) -> list[Outcome]:
-    """Collect the given sources; returns one Outcome per source. Never raises for a single source's failure."""
-    fetcher = Fetcher(cache, mirror)
-    scores_path = results / "scores.csv"
-    scores = read_scores(scores_path)
-    status = _read_status(results / "collection.csv").set_index("source_id", drop=False)
-    unmapped_path = results / "unmapped_benchmarks.csv"
-    unmapped = pd.read_csv(unmapped_path, dtype={"rows": int}, keep_default_na=False) if unmapped_path.exists() \
-        else pd.DataFrame(columns=["source_id", "benchmark_key", "rows"])
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    outcomes = []
+            log: Callable[[str], None] = print, *, fetcher: Fetcher | None = None, workers: int = WORKERS,
+            progress: bool = False, today: str | None = None) -> list[Outcome]:
+    """Collect the given sources into `results` and return one Outcome per source. Never raises for one source."""
+    results, today = Path(results), today or dt.datetime.now(dt.UTC).date().isoformat()
+    transaction.recover(results)
+    fetcher = fetcher or Fetcher(cache, mirror)
+    current = {p.name: p.read_bytes() for p in results.glob("*") if p.is_file() and not p.name.startswith(".")}
+    scores = read_scores(results / "scores.csv")
+    status = _read_csv_str(current.get("collection.csv"), STATUS_COLUMNS).set_index("source_id", drop=False)
+    unmapped = _read_csv_str(current.get("unmapped_benchmarks.csv"), UNMAPPED_COLUMNS)
+
+    todo, outcomes = [], {}
     for sid in source_ids:
-        source = configs.sources[sid]
-        if source.api_key_env and mirror is None:
-            import os
-            if not os.environ.get(source.api_key_env):
-                log(f"{sid}: skipped (set {source.api_key_env} to collect it)")
-                outcomes.append(Outcome(sid, "skipped"))
-                continue
-        try:
-            mod = collector(sid)
-            files: list[RawFile] = mod.fetch(fetcher, source, configs)
-            if not files:
-                raise FetchError(f"{sid}: no files fetched")
-            sha = ",".join(f.sha256[:12] for f in sorted(files, key=lambda f: f.name))
-            prev = status.loc[sid] if sid in status.index else None
-            if prev is not None and prev["files_sha256"] == sha and prev["status"] != "failed" and mirror is None:
-                outcomes.append(Outcome(sid, "unchanged", int(prev["rows"])))
-                log(f"{sid}: unchanged")
-                continue
-            parsed = mod.parse(files)
-            retrieved = max(f.retrieved_at for f in files)
-            if source.kind == "models":
-                if parsed.empty:
-                    raise AggregatorError(f"{sid}: parser returned no rows")
-                old_path = results / f"{sid}.csv"
-                old_n = len(pd.read_csv(old_path, dtype=str)) if old_path.exists() else 0
-                if old_n and len(parsed) < old_n / 2:
-                    raise AggregatorError(f"{sid}: row count dropped from {old_n} to {len(parsed)} (more than half)")
-                write_csv(old_path, parsed, sort=list(parsed.columns[:2]))
-                n_rows, added, removed, changed, data_date = len(parsed), max(len(parsed) - old_n, 0), max(old_n - len(parsed), 0), 0, retrieved
-            else:
-                norm = normalise(parsed, sid, configs)
-                for msg in norm.rejected:
-                    log(f"rejected: {msg}")
-                new = norm.scores
-                if new.empty:
-                    raise AggregatorError(f"{sid}: no score rows after normalisation")
-                old = scores[scores["source_id"].eq(sid)]
-                if len(old) and len(new) < len(old) / 2:
-                    raise AggregatorError(f"{sid}: row count dropped from {len(old)} to {len(new)} (more than half)")
-                added, removed, changed = _diff_counts(old, new)
-                scores = pd.concat([scores[scores["source_id"].ne(sid)], new], ignore_index=True)
-                unmapped = pd.concat([unmapped[unmapped["source_id"].ne(sid)], norm.unmapped], ignore_index=True)
-                n_rows, data_date = len(new), new["as_of"].max()
-                if len(norm.unmapped):
-                    log(f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys not in the catalog "
-                        f"(see {unmapped_path.name})")
-            status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(n_rows), data_date, retrieved, today, "", sha]
-            outcomes.append(Outcome(sid, "updated", n_rows, added, removed, changed))
-            log(f"{sid}: {n_rows} rows (+{added} -{removed} ~{changed})")
-        except (AggregatorError, KeyError, OSError) as exc:
-            msg = redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            row = status.loc[sid].to_dict() if sid in status.index else dict.fromkeys(STATUS_COLUMNS, "")
-            row.update(source_id=sid, status="failed", last_error=f"{today}: {msg}")
-            status.loc[sid, STATUS_COLUMNS] = [row[c] for c in STATUS_COLUMNS]
-            outcomes.append(Outcome(sid, "failed", message=msg))
-            log(f"{sid}: FAILED: {msg}")
+        env = configs.sources[sid].api_key_env
+        if env and mirror is None and not os.environ.get(env):
+            outcomes[sid] = Outcome(sid, "skipped", message=f"set {env} to collect it")
+        else:
+            todo.append(sid)
+    with _progress(progress) as bar, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        task = bar.add_task("", total=len(todo))
+        futures = {pool.submit(_collect_one, sid, configs, fetcher, Path(cache) / "parsed", scores,
+                               current.get(f"{sid}.csv")): sid for sid in todo}
+        done: dict[str, _Result] = {}
+        for fut in as_completed(futures):  # merged below in the given order, whatever order they finish in
+            done[futures[fut]] = fut.result()
+            bar.update(task, advance=1, description=f"{futures[fut]}: {done[futures[fut]].outcome.status}")
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    files: dict[str, bytes] = {}
+    lines: list[str] = []
+    for sid in todo:
+        res, o = done[sid], done[sid].outcome
+        outcomes[sid] = o
+        for msg in res.log:
+            log(msg)
+        prev = status.loc[sid].to_dict() if sid in status.index else dict.fromkeys(STATUS_COLUMNS, "")
+        if o.status == "failed":
+            prev.update(source_id=sid, status="failed", last_error=f"{stamp} {o.message}")
+            status.loc[sid, STATUS_COLUMNS] = [prev[c] for c in STATUS_COLUMNS]
+            log(f"{sid}: FAILED (previous rows kept): {o.message}")
+            continue
+        if res.scores is not None:
+            scores = pd.concat([scores[scores["source_id"].ne(sid)], res.scores], ignore_index=True)
+            unmapped = pd.concat([unmapped[unmapped["source_id"].ne(sid)], res.unmapped], ignore_index=True)
+        else:
+            files[f"{sid}.csv"] = res.table
+        if not (o.status == "unchanged" and prev["status"] == "ok" and prev["files_sha256"] == res.sha):
+            status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(o.rows), res.data_date, res.retrieved, today, "", res.sha]
+        if o.status == "updated":
+            lines.append(changes.source_line(sid, o.rows, o.added, o.removed, o.changed, first=not prev["status"]))
+        log(f"{sid}: {o.status}, {o.rows} rows (+{o.added} -{o.removed} ~{o.changed})")
+
     scores = resolve(scores.drop(columns=["model_id", "derivation"]), configs)[SCORE_COLUMNS]
-    write_scores(scores_path, scores)
-    write_csv(results / "collection.csv", status.reset_index(drop=True)[STATUS_COLUMNS].fillna(""), sort=["source_id"])
-    write_csv(unmapped_path, unmapped.astype({"rows": int}), sort=["source_id", "benchmark_key"])
-    return outcomes
+    scores = validate(scores.reset_index(drop=True), SCORES_SCHEMA, str(results / "scores.csv"))
+    files["scores.csv"] = csv_bytes(scores.sort_values(SCORE_SORT, kind="mergesort"))
+    files["collection.csv"] = csv_bytes(status.reset_index(drop=True)[STATUS_COLUMNS].fillna("").sort_values("source_id"))
+    files["unmapped_benchmarks.csv"] = csv_bytes(
+        unmapped.astype({"rows": int}).sort_values(["source_id", "benchmark_key"], kind="mergesort"))
+    if lines:
+        old_log = current.get("CHANGES.md", b"").decode("utf-8")
+        files["CHANGES.md"] = changes.add_section(old_log, today, "Sources", lines).encode("utf-8")
+    written = transaction.commit(results, files)
+    log(f"results: {', '.join(written) if written else 'nothing changed'}")
+    return [outcomes[sid] for sid in source_ids]
+
+
+def exit_code(outcomes: list[Outcome], strict: bool = False) -> int:
+    """1 when every collected source failed, or with `strict` when any did; else 0."""
+    tried = [o for o in outcomes if o.status != "skipped"]
+    failed = [o for o in tried if o.status == "failed"]
+    return 1 if failed and (strict or len(failed) == len(tried)) else 0
 
 
 def outcome_table(outcomes: list[Outcome]) -> pd.DataFrame:
     return pd.DataFrame([asdict(o) for o in outcomes])
 
 
-__all__ = ["collect", "normalise", "Outcome", "outcome_table", "csv_bytes"]
+__all__ = ["collect", "exit_code", "normalise", "Outcome", "outcome_table", "csv_bytes"]

@@ -160,7 +160,7 @@ class Benchmark(Strict):
     category: str
     primary_source: str
     upstream: list[UpstreamKey] = Field(min_length=1)
-    headline_setting: str | None = Field(default=None, description="only rows with this setting enter the comparison")
+    headline_setting: str | None = Field(default=None, description="only rows with this setting enter the comparison; '@latest' = the setting of the newest snapshot")
     description: str = ""
 
 

@@ -7,6 +7,7 @@ The cache lives in a git-ignored folder, one metadata JSON beside each downloade
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import json
 import os
@@ -26,7 +27,9 @@ from .errors import FetchError
 from .store import atomic_write_bytes
 
 USER_AGENT = f"domestic-compute-aggregator/{__version__} (+https://github.com/domestic-compute/aggregator)"
-TIMEOUT = (10, 60)
+TIMEOUT = (10, 60)  # (connect, read) seconds, on every request
+DEADLINE = 900  # seconds one download may take in all (a server trickling bytes cannot hold a refresh)
+MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, not obeyed blindly
 SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ARTIFICIAL_ANALYSIS_API_KEY")
 
 
@@ -56,10 +59,17 @@ def redact(text: str) -> str:
     return text
 
 
+class _Retry(Retry):
+    """urllib3 Retry whose Retry-After wait is capped at MAX_RETRY_AFTER seconds."""
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), MAX_RETRY_AFTER)
+
+
 def make_session(retries: int = 4, backoff: float = 1.0) -> requests.Session:
-    """A polite session: User-Agent, retries with exponential backoff and jitter, Retry-After honoured."""
+    """A polite session: User-Agent, retries with exponential backoff and jitter, Retry-After honoured (capped)."""
     s = requests.Session()
-    retry = Retry(
+    retry = _Retry(
         total=retries,
         backoff_factor=backoff,
         backoff_jitter=0.5,
@@ -92,6 +102,18 @@ class RateLimiter:
             time.sleep(start - now)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _http_date(value: str | None) -> str | None:
+    """An HTTP date (Last-Modified) -> 'YYYY-MM-DD'; None when absent or unreadable."""
+    try:
+        return email.utils.parsedate_to_datetime(value).date().isoformat() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
@@ -100,11 +122,25 @@ class Fetcher:
     """Gets a source's files from the live endpoints (with a cache) or from a mirror directory."""
 
     def __init__(self, cache_dir: Path, mirror: Path | None = None, session: requests.Session | None = None,
-                 rate: RateLimiter | None = None):
+                 rate: RateLimiter | None = None, timeout: tuple[float, float] = TIMEOUT, deadline: float = DEADLINE,
+                 retries: int = 4, backoff: float = 1.0):
         self.cache_dir = cache_dir
         self.mirror = mirror
-        self.session = session or make_session()
+        self._session = session
+        self._local = threading.local()
         self.rate = rate or RateLimiter()
+        self.timeout = timeout
+        self.deadline = deadline
+        self.retries, self.backoff = retries, backoff
+
+    @property
+    def session(self) -> requests.Session:
+        """The given session, else one per thread (sources are fetched concurrently; Session is not thread-safe)."""
+        if self._session is not None:
+            return self._session
+        if not hasattr(self._local, "session"):
+            self._local.session = make_session(self.retries, self.backoff)
+        return self._local.session
 
     # --- mirror ----------------------------------------------------------------------------------------
     def from_mirror(self, source: Source) -> list[RawFile]:
@@ -149,11 +185,20 @@ class Fetcher:
         base = self.cache_dir / source_id / safe
         return base.with_suffix(".bin"), base.with_suffix(".json")
 
+    def _cached(self, source_id: str, name: str) -> tuple[Path, Path, dict[str, Any]]:
+        """Cache paths and metadata; metadata whose body is missing or does not match its sha256 is ignored."""
+        body_path, meta_path = self._cache_paths(source_id, name)
+        try:
+            meta = json.loads(meta_path.read_text())
+            ok = hashlib.sha256(body_path.read_bytes()).hexdigest() == meta.get("sha256")
+        except (OSError, ValueError):
+            ok = False
+        return body_path, meta_path, meta if ok else {}
+
     def fetch_url(self, source: Source, name: str, url: str, method: str = "GET", json_body: dict | None = None,
                   headers: dict[str, str] | None = None) -> RawFile:
-        """GET (or POST) with conditional headers from the cache; a 304 returns the cached bytes."""
-        body_path, meta_path = self._cache_paths(source.id, name + url)
-        meta: dict[str, Any] = json.loads(meta_path.read_text()) if meta_path.exists() and body_path.exists() else {}
+        """GET (or POST) with conditional headers from the cache; a 304 returns the cached bytes (not_modified=True)."""
+        body_path, meta_path, meta = self._cached(source.id, name + url)
         req_headers = dict(headers or {})
         if meta.get("etag"):
             req_headers["If-None-Match"] = meta["etag"]
@@ -161,52 +206,80 @@ class Fetcher:
             req_headers["If-Modified-Since"] = meta["last_modified"]
         host = requests.utils.urlparse(url).netloc
         self.rate.wait(host)
+        started = time.monotonic()
         try:
-            resp = self.session.request(method, url, headers=req_headers, json=json_body, timeout=TIMEOUT, stream=True)
+            resp = self.session.request(method, url, headers=req_headers, json=json_body, timeout=self.timeout, stream=True)
+            with resp:
+                if resp.status_code == 304 and meta:
+                    data = body_path.read_bytes()
+                    return RawFile.of(name, data, url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
+                                      not_modified=True)
+                if resp.status_code >= 400:
+                    raise FetchError(f"{source.id}: {name}: HTTP {resp.status_code} from {url}")
+                chunks, size = [], 0
+                for chunk in resp.iter_content(1 << 16):
+                    size += len(chunk)
+                    if size > source.max_bytes:
+                        raise FetchError(f"{source.id}: {name}: response over the cap of {source.max_bytes} bytes")
+                    if time.monotonic() - started > self.deadline:
+                        raise FetchError(f"{source.id}: {name}: download took over {self.deadline:g} s")
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+                expected = resp.headers.get("Content-Length")
+                if expected and expected.isdigit() and int(expected) != size and "Content-Encoding" not in resp.headers:
+                    raise FetchError(f"{source.id}: {name}: truncated download ({size} of {expected} bytes)")
+                etag, last_modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
         except requests.RequestException as exc:
-            raise FetchError(redact(f"{source.id}: {name}: {type(exc).__name__}: {exc}")) from None
-        with resp:
-            if resp.status_code == 304 and meta:
-                data = body_path.read_bytes()
-                return RawFile.of(name, data, url, meta["retrieved_at"], meta.get("last_modified"), not_modified=True)
-            if resp.status_code >= 400:
-                raise FetchError(f"{source.id}: {name}: HTTP {resp.status_code} from {url}")
-            chunks, size = [], 0
-            for chunk in resp.iter_content(1 << 16):
-                size += len(chunk)
-                if size > source.max_bytes:
-                    raise FetchError(f"{source.id}: {name}: response over the cap of {source.max_bytes} bytes")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            expected = resp.headers.get("Content-Length")
-            if expected and expected.isdigit() and int(expected) != size and "Content-Encoding" not in resp.headers:
-                raise FetchError(f"{source.id}: {name}: truncated download ({size} of {expected} bytes)")
-            new_meta = {
-                "url": url,
-                "retrieved_at": _today(),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "etag": resp.headers.get("ETag"),
-                "last_modified": resp.headers.get("Last-Modified"),
-                "license": source.license,
-            }
+            inner = getattr(exc.args[0], "reason", None) if exc.args else None  # urllib3's cause after retries
+            inner = inner if isinstance(inner, BaseException) else exc
+            raise FetchError(redact(f"{source.id}: {name}: {type(inner).__name__}: {_first_line(inner)}")) from None
+        sha = hashlib.sha256(data).hexdigest()
+        same = sha == meta.get("sha256")
+        retrieved = meta["retrieved_at"] if same else _today()
+        new_meta = {"url": url, "retrieved_at": retrieved, "sha256": sha, "etag": etag, "last_modified": last_modified,
+                    "license": source.license}
         atomic_write_bytes(body_path, data)
         atomic_write_bytes(meta_path, json.dumps(new_meta, indent=2, sort_keys=True).encode())
-        return RawFile.of(name, data, url, new_meta["retrieved_at"], new_meta["last_modified"])
+        return RawFile.of(name, data, url, retrieved, _http_date(last_modified), not_modified=same)
 
     def fetch_hf(self, source: Source, ep: Endpoint) -> RawFile:
-        """A file of a Hugging Face repo through huggingface_hub (HF_ENDPOINT is honoured); the revision is cached."""
-        from huggingface_hub import hf_hub_download, hf_hub_url
+        """A file of a Hugging Face repo, pinned to the commit the revision resolves to (HF_ENDPOINT is honoured).
+
+        One HEAD request gives the commit, the file's etag and size; an etag seen before means not_modified, and
+        the bytes then come from the local hub cache without downloading."""
+        from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
 
         assert ep.hf is not None  # why: only called for hf endpoints
+        hf, endpoint = ep.hf, os.environ.get("HF_ENDPOINT") or None
+        meta_path = self._cache_paths(source.id, f"hf:{hf.repo_type}/{hf.repo_id}/{hf.filename}@{hf.revision}")[1]
         try:
-            path = hf_hub_download(
-                repo_id=ep.hf.repo_id, filename=ep.hf.filename, repo_type=ep.hf.repo_type, revision=ep.hf.revision,
-                cache_dir=str(self.cache_dir / "hf"),
-            )
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            meta = {}
+        self.rate.wait(requests.utils.urlparse(endpoint or "https://huggingface.co").netloc)
+        try:
+            head = get_hf_file_metadata(
+                hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint),
+                timeout=self.timeout[1], user_agent=USER_AGENT, endpoint=endpoint, retry_on_errors=True)
+            if head.size is not None and head.size > source.max_bytes:
+                raise FetchError(f"{source.id}: {ep.name}: {head.size} bytes, over the cap of {source.max_bytes}")
+            commit = head.commit_hash or hf.revision
+            path = hf_hub_download(repo_id=hf.repo_id, filename=hf.filename, repo_type=hf.repo_type, revision=commit,
+                                   cache_dir=str(self.cache_dir / "hf"), endpoint=endpoint, user_agent=USER_AGENT,
+                                   etag_timeout=self.timeout[1])
+            data = Path(path).read_bytes()
+        except FetchError:
+            raise
         except Exception as exc:  # huggingface_hub raises many types; all mean "this source failed"
-            raise FetchError(redact(f"{source.id}: {ep.name}: {type(exc).__name__}: {exc}")) from None
-        data = Path(path).read_bytes()
+            raise FetchError(redact(f"{source.id}: {ep.name}: {type(exc).__name__}: {_first_line(exc)}")) from None
         if len(data) > source.max_bytes:
             raise FetchError(f"{source.id}: {ep.name}: {len(data)} bytes, over the cap of {source.max_bytes}")
-        url = hf_hub_url(ep.hf.repo_id, ep.hf.filename, repo_type=ep.hf.repo_type, revision=ep.hf.revision)
-        return RawFile.of(ep.name, data, url, _today(), None)
+        sha = hashlib.sha256(data).hexdigest()
+        same = bool(meta) and meta.get("sha256") == sha
+        retrieved = meta["retrieved_at"] if same else _today()
+        url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=commit)
+        if not same or meta.get("commit") != commit:
+            new_meta = {"url": url, "commit": commit, "etag": head.etag, "sha256": sha, "retrieved_at": retrieved,
+                        "license": source.license}
+            atomic_write_bytes(meta_path, json.dumps(new_meta, indent=2, sort_keys=True).encode())
+        return RawFile.of(ep.name, data, url, retrieved, None, not_modified=same, revision=commit)

@@ -15,7 +15,7 @@ from .config import Configs
 from .resolve import resolve, resolved_share, unmatched_table
 from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, write_csv, write_scores
 
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 
 def md(text: object) -> str:

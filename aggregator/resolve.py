@@ -10,6 +10,7 @@ import pandas as pd
 from .config import Configs
 
 _SEP = re.compile(r"[\s_]+")
+MAX_LINEAGE_DEPTH = 8  # fine-tune-of-a-fine-tune chains longer than this are left unmatched
 
 
 def name_key(name: str) -> str:
@@ -60,9 +61,21 @@ def resolve(df: pd.DataFrame, configs: Configs) -> pd.DataFrame:
     found = hit.notna()
     model_id[hit[found].index] = hit[found]
     how[hit[found].index] = "name"
-    # 3. the upstream's base model (fine-tunes, merges, quantisations resolve to the model they derive from)
+    # 3. the upstream's base model (fine-tunes, merges, quantisations resolve to the model they derive from),
+    #    followed up the chain when the base is itself a fine-tune listed with its own base in the data
     todo = how.eq("unmatched") & out["base_model_name"].ne("")
-    base = name_keys_vec(out.loc[todo, "base_model_name"]).map(keys)
+    has_base = out["base_model_name"].ne("")
+    parent = pd.Series(name_keys_vec(out.loc[has_base, "base_model_name"]).values,
+                       index=name_keys_vec(out.loc[has_base, "source_model_name"]).values)
+    parent = parent[~parent.index.duplicated(keep="first") & (parent.index != parent.values)]
+    cur = name_keys_vec(out.loc[todo, "base_model_name"])
+    base = cur.map(keys)
+    for _ in range(MAX_LINEAGE_DEPTH):
+        step = base.isna() & cur.isin(parent.index)
+        if not step.any():
+            break
+        cur = cur.where(~step, cur.map(parent))
+        base = base.where(base.notna(), cur.map(keys))
     found = base.notna()
     model_id[base[found].index] = base[found]
     how[base[found].index] = "finetune"

@@ -85,3 +85,24 @@ def test_adoption_counts_by_half_year():
     t = an.adoption(m, "China", "reported").set_index("period")
     assert t.loc["2024-H1", "nvidia"] == 1 and t.loc["2024-H2", "domestic"] == 1 and t.loc["2024-H2", "unknown"] == 1
     assert t.values.sum() == 3  # the derived model and the US model are not counted
+
+
+def test_points_latest_release_only(configs):
+    """'@latest:release' keeps only the newest release's rows; rows of other settings keys are untouched."""
+    from aggregator.analysis import Options, points
+
+    rows = []
+    for model, rel, score in [("m-old", "2025-01-01", 90.0), ("m-new", "2026-01-08", 60.0), ("m-both", "2025-01-01", 95.0),
+                              ("m-both", "2026-01-08", 70.0)]:
+        rows.append({"model_id": model, "derivation": "alias", "source_model_name": model, "benchmark_id": "live_bench",
+                     "setting": f"release={rel}", "score": score, "unit": "percent", "ci_lower": float("nan"),
+                     "ci_upper": float("nan"), "source_id": "livebench", "source_url": "https://example.org", "as_of": rel,
+                     "self_reported": False, "is_system": False, "upstream_org": "", "base_model_name": "",
+                     "model_release_date": "2025-01-01"})
+    models = pd.DataFrame({"model_id": ["m-old", "m-new", "m-both"], "display_name": ["a", "b", "c"], "developer": "x",
+                           "developer_country": "China", "release_date": "2025-01-01", "hardware_class": "nvidia",
+                           "confidence": "confirmed"})
+    if "live_bench" not in configs.benchmarks:
+        pytest.skip("live_bench is not in the catalog")
+    got = points(pd.DataFrame(rows), models, configs, Options()).set_index("model_id")["score"].to_dict()
+    assert got == {"m-new": 60.0, "m-both": 70.0}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -42,7 +43,7 @@ def require_columns(source: str, f: RawFile, df: pd.DataFrame, columns: list[str
 def to_number(source: str, f: RawFile, values: pd.Series, what: str) -> pd.Series:
     """Strings -> floats; blanks and 'N/A' become NaN, anything else non-numeric is a ParseError."""
     s = values.astype(str).str.strip().str.rstrip("%").str.replace(",", "", regex=False)
-    blank = s.isin(["", "N/A", "NA", "n/a", "nan", "NaN", "None", "null", "-"])
+    blank = s.isna() | s.isin(["", "N/A", "NA", "n/a", "nan", "NaN", "None", "null", "-"])  # pandas 3 keeps NaN in astype(str)
     num = pd.to_numeric(s.where(~blank), errors="coerce")
     bad = num.isna() & ~blank
     if bad.any():
@@ -57,3 +58,53 @@ def iso_date(value: Any) -> str:
         return ""
     ts = pd.to_datetime(str(value).strip(), errors="coerce", utc=True)
     return "" if pd.isna(ts) else ts.strftime("%Y-%m-%d")
+
+
+def iso_dates(values: pd.Series) -> pd.Series:
+    """Vectorised iso_date: ISO-8601 date/time strings -> 'YYYY-MM-DD', '' when absent or unreadable."""
+    ts = pd.to_datetime(values.astype(str).str.strip(), errors="coerce", utc=True, format="ISO8601")
+    return ts.dt.strftime("%Y-%m-%d").fillna("").astype(str)
+
+
+def hf_org(links: pd.Series) -> pd.Series:
+    """'https://huggingface.co/<org>/<repo>' -> '<org>'; '' for any other link (datasets/spaces included)."""
+    org = links.astype(str).str.extract(r"^https?://huggingface\.co/(?!datasets/|spaces/)([^/\s?#]+)/[^/\s?#]+",
+                                        expand=False)
+    return org.fillna("").astype(str)
+
+
+_BLANK = {"", "n/a", "na", "nan", "none", "null", "-", "--"}
+
+
+def as_float(source: str, f: RawFile, value: Any, what: str, row: int | str | None = None) -> float:
+    """One JSON/YAML scalar -> float. None and blanks ('', 'N/A', '-') are NaN (no score); a bool, a non-numeric
+    string or any other type is a ParseError naming the file, row and field."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        out = float(value)
+    elif isinstance(value, str):
+        s = value.strip().rstrip("%").replace(",", "")
+        if s.casefold() in _BLANK:
+            return float("nan")
+        try:
+            out = float(s)
+        except ValueError:
+            raise ParseError(source, f.name, f"{what}: expected a number, got {value!r}", row=row) from None
+    else:
+        raise ParseError(source, f.name, f"{what}: expected a number, got {type(value).__name__} {value!r}", row=row)
+    if out in (float("inf"), float("-inf")):
+        raise ParseError(source, f.name, f"{what}: expected a finite number, got {value!r}", row=row)
+    return out
+
+
+def setting_value(text: Any) -> str:
+    """Free text made safe as the value of a 'k=v' setting pair (no ';' or '=', single spaces)."""
+    s = " ".join(str(text if text is not None else "").split())
+    return s.replace(";", ",").replace("=", ":")
+
+
+def day_date(value: Any) -> str:
+    """'YYYY-MM-DD' only when the value states a full day (an ISO date or datetime); partial dates give ''."""
+    s = str(value).strip() if value is not None else ""
+    return iso_date(s) if re.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])", s) else ""

@@ -1,0 +1,102 @@
+"""Artificial Analysis: independent evaluations of LLMs (free Data API, attribution to artificialanalysis.ai required).
+
+Live only: `GET https://artificialanalysis.ai/api/v2/data/llms/models` with the key in the `x-api-key` header
+(env ARTIFICIAL_ANALYSIS_API_KEY; the key goes in a header only, never in a URL, a message or the cache metadata).
+Response: `{status, data: [{id, name, slug, model_creator: {name}, release_date?, evaluations: {...}, ...}]}`.
+`evaluations` holds the AA indices on 0-100 (`artificial_analysis_*_index`, with an optional
+`artificial_analysis_intelligence_index_version`) and benchmark scores as 0-1 fractions (`gpqa`, `hle`,
+`mmlu_pro`, `livecodebench`, `scicode`, `math_500`, `aime`, `aime_25`, `ifbench`, `lcr`, `terminalbench_hard`,
+`tau2`, ...); the field name is the benchmark key. AA lists each reasoning-effort variant as its own model
+('GPT-5 (high)', 'Claude 4 Sonnet (Thinking)'): one row per variant, the variant in the setting (`effort=high`,
+`mode=reasoning` / `mode=non-reasoning`). The model name is the slug (stable, resolvable), else the name.
+The API carries no publication date: as_of is the retrieval date.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import pandas as pd
+
+from ..config import Configs, Source
+from ..errors import FetchError, ParseError
+from ..fetch import Fetcher, RawFile
+from ..store import finish_parsed
+from ._util import as_float, day_date, iso_date, read_json, setting_value
+
+SOURCE_ID = "artificial_analysis"
+EFFORTS = {"minimal", "low", "medium", "high", "xhigh", "max"}
+REASONING = {"reasoning": "reasoning", "thinking": "reasoning", "non-reasoning": "non-reasoning",
+             "non-thinking": "non-reasoning"}
+
+
+def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
+    if fetcher.mirror is not None:
+        raise FetchError(f"{SOURCE_ID}: live API only, no mirror exists")
+    key = os.environ.get(source.api_key_env or "")
+    if not key:
+        raise FetchError(f"{SOURCE_ID}: set {source.api_key_env} to collect it")
+    return [fetcher.fetch_endpoint(source, ep, headers={"x-api-key": key}) for ep in source.endpoints]
+
+
+def variant_setting(name: str) -> str:
+    """'o3-mini (high)' -> 'effort=high'; '(Thinking)' -> 'mode=reasoning'; other suffixes ('Jan '25') -> ''."""
+    m = re.search(r"\(([^()]*)\)\s*$", name)
+    tag = m.group(1).strip().casefold() if m else ""
+    if tag in EFFORTS:
+        return f"effort={tag}"
+    if tag in REASONING:
+        return f"mode={REASONING[tag]}"
+    return ""
+
+
+def _join(*pairs: str) -> str:
+    return ";".join(p for p in pairs if p)
+
+
+def _model_rows(f: RawFile, i: int, m: Any, as_of: str) -> list[dict[str, Any]]:
+    if not isinstance(m, dict):
+        raise ParseError(SOURCE_ID, f.name, "expected an object per model", row=i + 1)
+    name = m.get("slug") or m.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ParseError(SOURCE_ID, f.name, "slug/name: expected the model's name", row=i + 1)
+    evals = m.get("evaluations") or {}
+    if not isinstance(evals, dict):
+        raise ParseError(SOURCE_ID, f.name, "evaluations: expected an object", row=i + 1)
+    creator = m.get("model_creator")
+    org = str(creator.get("name") or "") if isinstance(creator, dict) else ""
+    variant = variant_setting(str(m.get("name") or ""))
+    versions = {k.removesuffix("_version"): setting_value(v) for k, v in evals.items() if k.endswith("_version") and v is not None}
+    rows = []
+    for key, value in evals.items():
+        if key.endswith("_version"):
+            continue
+        score = as_float(SOURCE_ID, f, value, f"evaluations.{key}", row=i + 1)
+        if pd.isna(score):
+            continue
+        rows.append({
+            "source_model_name": name.strip(),
+            "benchmark_key": key,
+            "setting": _join(variant, f"index_version={versions[key]}" if key in versions else ""),
+            "score": score,
+            "as_of": as_of,
+            "source_url": f.url,
+            "upstream_org": org,
+            "model_release_date": day_date(m.get("release_date")),
+        })
+    return rows
+
+
+def parse(files: list[RawFile]) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for f in files:
+        doc = read_json(SOURCE_ID, f)
+        if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+            raise ParseError(SOURCE_ID, f.name, "expected {status, data: [...]} from /data/llms/models")
+        as_of = iso_date(f.published) or f.retrieved_at
+        for i, m in enumerate(doc["data"]):
+            if m is not None:  # the feed lists a withdrawn model as null
+                rows += _model_rows(f, i, m, as_of)
+    return finish_parsed(rows)

@@ -1,0 +1,299 @@
+"""Epoch AI Benchmarking Hub: Epoch-run evaluations, mirrored external leaderboards and the Epoch Capabilities Index.
+
+Live: https://epoch.ai/data/benchmark_data.zip, one CSV per benchmark, read in memory (never extracted).
+Mirror: the CSVs themselves. Every benchmark file is read by its columns, not from a fixed list: it starts with
+`Model version` and its headline score column is found by name (`_score_column`). `additional_eci_data/` and the
+other support tables of the ECI folder hold no model scores and are skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import zipfile
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from ..config import Configs, Source
+from ..errors import ParseError
+from ..fetch import Fetcher, RawFile
+from ..store import finish_parsed
+from ._util import iso_date, read_csv, require_columns, to_number
+
+SOURCE_ID = "epoch_benchmarking_hub"
+ECI_KEY = "epoch_capabilities_index"
+MAX_ZIP_ENTRIES = 2000
+MAX_ZIP_BYTES = 200_000_000
+SKIP_FOLDERS = {"additional_eci_data", "__MACOSX"}
+
+# Headline score columns seen upstream, in order of preference; `SCORE_PATTERN` catches new files' names.
+SCORE_NAMES = (
+    "mean_score", "ECI Score", "eci", "Score", "Accuracy", "Accuracy mean", "EM", "Percent correct", "Global average",
+    "Arena Score", "% Resolved", "% Score", "Pass@1 score", "Challenge score", "Average", "Average score",
+    "Average progress", "Average (%)", "Overall accuracy", "Overall pass (%)", "Overall (no subtitles)",
+    "Unguided % Solved", "120k token score", "Win Rate (%)", "ACW Avg Score", "Score OPT@1", "Score (AVG@5)",
+    "Mean score", "Time horizon", "Correct",
+)
+SCORE_PATTERN = re.compile(r"score|accurac|average|correct|resolved|solved|pass|win rate|^em$|progress|horizon|%", re.I)
+RUN_DATE_COLUMNS = ("Started at", "Date run", "Date of evaluation", "Run date", "Evaluation date", "Date",
+                    "Last updated", "Date added")
+CI_BOUNDS = (("CI_low", "CI_high"), ("95% CI Low", "95% CI High"), ("eci_ci_low", "eci_ci_high"))
+STDERR_PATTERN = re.compile(r"^stderr$|\bSE\b|standard error", re.I)
+PLUS_MINUS_COLUMN = re.compile(r"\bCI\b")
+PLUS_MINUS_CI = re.compile(r"^=?\s*\+\s*([\d.]+)\s*/\s*-\s*([\d.]+)\s*$")
+SETTING_COLUMNS = {  # upstream column -> (setting key, pattern cut from the value)
+    "Shots": ("shots", r"(?i)[\s-]*shots?$"),
+    "Edit format": ("edit_format", ""),
+    "Tools": ("tools", ""),
+    "METR version": ("version", ""),
+    "LiveBench Version": ("release", r"^LiveBench-"),  # release=<date>, as the livebench collector writes it
+    "SWE-Agent Release Version": ("swe_agent", ""),
+}
+SCAFFOLD_COLUMNS = ("Scaffold", "Agent")
+EFFORT_SUFFIX = r"_(none|minimal|low|medium|high|xhigh|max)$"
+BUDGET_SUFFIX = r"_(\d+)[kK]$"
+STEPS = r"\s*\((\d+) steps?\)\s*$"
+BOOLISH = {"", "true", "false", "checked", "yes", "no"}
+# Self-reported: a developer's own document (system/model card, announcement) or a paper naming the model's family.
+DEVELOPER_DOC = re.compile(r"\b(?:system|model) card\b|annou?nce?ment|\breleasing\b", re.I)
+THIRD_PARTY = re.compile(r"leaderboard|dashboard|website|github|\bhelm\b|crfm|papers ?with ?code|tweet|arena|results", re.I)
+GENERIC_TOKENS = frozenset(
+    "chat instruct base preview exp experimental latest turbo mini high low medium xhigh minimal none unknown thinking "
+    "coder code math vision large small pro flash lite open model models sft dpo reasoning max plus fast nano ultra "
+    "text language research the and for moe distill online web app agent steps".split()
+)
+
+
+def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
+    """Mirror: one RawFile per CSV. Live: one RawFile holding the whole zip, expanded by parse()."""
+    return fetcher.fetch_declared(source)
+
+
+# --- zip -------------------------------------------------------------------------------------------------
+
+
+def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
+    name = info.filename
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return "'..' in path"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "symbolic link"
+    return None
+
+
+def expand_zip(f: RawFile) -> list[RawFile]:
+    """The CSV members of the zip as RawFiles, read in memory under entry-count and size caps."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(f.data))
+    except zipfile.BadZipFile as exc:
+        raise ParseError(SOURCE_ID, f.name, f"not a readable zip archive ({exc})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise ParseError(SOURCE_ID, f.name, f"{len(infos)} entries, over the cap of {MAX_ZIP_ENTRIES}")
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_ZIP_BYTES:
+            raise ParseError(SOURCE_ID, f.name, f"{declared} bytes uncompressed, over the cap of {MAX_ZIP_BYTES}")
+        out, budget = [], MAX_ZIP_BYTES
+        for info in infos:
+            problem = _unsafe_member(info)
+            if problem:
+                raise ParseError(SOURCE_ID, f.name, f"refused member {info.filename!r}: {problem}")
+            path = PurePosixPath(info.filename)
+            if info.is_dir() or path.suffix.lower() != ".csv" or path.name.startswith("._"):
+                continue
+            try:
+                with zf.open(info) as fh:
+                    data = fh.read(budget + 1)  # why: sizes in the header can lie; the cap holds on real bytes
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
+                raise ParseError(SOURCE_ID, f.name, f"member {info.filename!r} unreadable ({exc})") from None
+            budget -= len(data)
+            if budget < 0:
+                raise ParseError(SOURCE_ID, f.name, f"uncompressed content over the cap of {MAX_ZIP_BYTES} bytes")
+            out.append(RawFile.of(info.filename, data, f.url, f.retrieved_at, f.published))
+    return out
+
+
+# --- columns -----------------------------------------------------------------------------------------------
+
+
+def _score_column(f: RawFile, df: pd.DataFrame) -> str:
+    """The headline score, among the columns Epoch puts before `Release date`: the first known name, else the
+    first score-like name."""
+    cols = list(df.columns)
+    head = [c for c in (cols[: cols.index("Release date")] if "Release date" in cols else cols) if c != "Model version"]
+    for c in head:
+        if c in SCORE_NAMES:
+            return c
+    for c in head:
+        if SCORE_PATTERN.search(c):
+            return c
+    raise ParseError(SOURCE_ID, f.name, f"no score column found (known names or /{SCORE_PATTERN.pattern}/); columns: {cols[:15]}")
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name].astype(str).str.strip() if name in df.columns else pd.Series("", index=df.index, dtype=object)
+
+
+def _ymd(values: pd.Series) -> pd.Series:
+    """Leading YYYY-MM-DD of each value when it is a real date, else ''."""
+    head = values.astype(str).str.strip().str.extract(r"^(\d{4}-\d{2}-\d{2})(?:$|[T ])", expand=False)
+    ok = pd.to_datetime(head, format="%Y-%m-%d", errors="coerce").notna()
+    return head.where(ok, "").fillna("")
+
+
+def _kv(key: str, values: pd.Series) -> pd.Series:
+    clean = values.fillna("").astype(str).str.strip().str.replace(";", ",", regex=False).str.replace("=", ":", regex=False)
+    return clean.map(lambda v: f"{key}={v}" if v else "")
+
+
+def _join(parts: list[pd.Series], index: pd.Index) -> pd.Series:
+    if not parts:
+        return pd.Series("", index=index, dtype=object)
+    table = pd.concat(parts, axis=1)
+    return table.apply(lambda r: ";".join(v for v in r if v), axis=1).astype(object)
+
+
+def _ci(f: RawFile, df: pd.DataFrame, score: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """CI bounds as given, else '+a/-b' half-widths, else score ± 1.96 stderr when stderr is on the score's scale."""
+    nan = pd.Series(float("nan"), index=df.index)
+    lo, hi = nan.copy(), nan.copy()
+    for lo_c, hi_c in CI_BOUNDS:
+        if lo_c in df.columns and hi_c in df.columns:
+            lo = to_number(SOURCE_ID, f, df[lo_c], lo_c)
+            hi = to_number(SOURCE_ID, f, df[hi_c], hi_c)
+    for c in df.columns:
+        if PLUS_MINUS_COLUMN.search(c) and c not in {x for pair in CI_BOUNDS for x in pair}:
+            pm = df[c].astype(str).str.extract(PLUS_MINUS_CI).astype(float)
+            lo, hi = lo.fillna(score - pm[1]), hi.fillna(score + pm[0])
+    se_cols = [c for c in df.columns if STDERR_PATTERN.search(c)]
+    if se_cols:
+        se = to_number(SOURCE_ID, f, df[se_cols[0]], se_cols[0])
+        if not (score.abs().max() <= 1 and (se > 1).any()):  # why: a percent-point stderr beside 0-1 scores is unusable
+            lo, hi = lo.fillna(score - 1.96 * se), hi.fillna(score + 1.96 * se)
+    return lo, hi
+
+
+def _self_reported(df: pd.DataFrame, names: pd.Series) -> pd.Series:
+    src, orgs = _col(df, "Source"), _col(df, "Organization")
+    card_in_notes = pd.Series(False, index=df.index)
+    for c in (c for c in df.columns if c.startswith("Notes")):
+        card_in_notes |= _col(df, c).str.contains(DEVELOPER_DOC, regex=True)
+
+    def own_document(source: str, name: str, org: str) -> bool:
+        if not source or THIRD_PARTY.search(source):
+            return False
+        if DEVELOPER_DOC.search(source):
+            return True
+        low = source.casefold()
+        tokens = {t for t in re.findall(r"[a-z]{3,}", name.casefold()) if t not in GENERIC_TOKENS}
+        if any(re.search(rf"\b{t}(?![a-z])", low) for t in tokens):
+            return True
+        return any(o.strip() and o.strip().casefold() in low for o in org.split(","))
+
+    own = pd.Series([own_document(s, n, o) for s, n, o in zip(src, names, orgs, strict=True)], index=df.index)
+    return own | card_in_notes
+
+
+# --- files -------------------------------------------------------------------------------------------------
+
+
+def _parse_benchmark(f: RawFile, key: str, snapshot: str) -> pd.DataFrame:
+    df = read_csv(SOURCE_ID, f)
+    require_columns(SOURCE_ID, f, df, ["Model version"])
+    score_col = _score_column(f, df)
+    score = to_number(SOURCE_ID, f, df[score_col], score_col)
+    version = _col(df, "Model version")
+    name = version.where(version.ne(""), _col(df, "Name"))
+    budget = version.str.extract(BUDGET_SUFFIX, expand=False).fillna("")
+    settings = [_kv("effort", version.str.extract(EFFORT_SUFFIX, expand=False)),
+                _kv("thinking_budget", budget.where(budget.eq(""), budget + "K"))]
+    for col, (key_name, cut) in SETTING_COLUMNS.items():
+        if col in df.columns:
+            settings.append(_kv(key_name, _col(df, col).str.replace(cut, "", regex=True) if cut else _col(df, col)))
+    is_system = pd.Series(False, index=df.index)
+    for col in SCAFFOLD_COLUMNS:
+        vals = _col(df, col)
+        filled = vals.ne("")
+        if not filled.any():
+            continue
+        if vals.str.casefold().isin(BOOLISH).all():  # a flag: "this entry is an agent system"
+            is_system |= vals.str.casefold().isin({"true", "checked", "yes"})
+        elif vals[filled].str.extract(STEPS, expand=False).notna().mean() >= 0.5:  # the model itself, with a step budget
+            settings.append(_kv("max_steps", vals.str.extract(STEPS, expand=False)))
+            name = name.where(name.ne(""), vals.str.replace(STEPS, "", regex=True))
+        else:  # a scaffold or agent harness around the model
+            settings.append(_kv(col.lower(), vals))
+            is_system |= filled
+    run_date = pd.Series("", index=df.index, dtype=object)
+    for col in RUN_DATE_COLUMNS:
+        if col in df.columns:
+            run_date = run_date.where(run_date.ne(""), _ymd(df[col]))
+    lo, hi = _ci(f, df, score)
+    org = _col(df, "Organization")
+    out = pd.DataFrame({
+        "source_model_name": name,
+        "benchmark_key": key,
+        "setting": _join(settings, df.index),
+        "score": score,
+        "ci_lower": lo,
+        "ci_upper": hi,
+        "as_of": run_date.where(run_date.ne(""), snapshot),
+        "source_url": f.url,
+        "self_reported": _self_reported(df, name),
+        "is_system": is_system,
+        "upstream_org": org.where(org.ne(""), _col(df, "Model Org")),
+        "model_release_date": _ymd(_col(df, "Release date")),
+    })
+    return out[out["source_model_name"].ne("") & out["score"].notna()]
+
+
+def _parse_eci_scores(f: RawFile, snapshot: str) -> pd.DataFrame:
+    """The newer ECI layout: one row per model group (Model, eci, eci_ci_low, eci_ci_high, date, ...)."""
+    df = read_csv(SOURCE_ID, f)
+    require_columns(SOURCE_ID, f, df, ["eci"])
+    name_col = next((c for c in ("Model", "Display name") if c in df.columns), None)
+    if name_col is None:
+        raise ParseError(SOURCE_ID, f.name, f"no model name column (Model, Display name); columns: {list(df.columns)[:15]}")
+    score = to_number(SOURCE_ID, f, df["eci"], "eci")
+    lo, hi = _ci(f, df, score)
+    out = pd.DataFrame({
+        "source_model_name": _col(df, name_col),
+        "benchmark_key": ECI_KEY,
+        "score": score,
+        "ci_lower": lo,
+        "ci_upper": hi,
+        "as_of": snapshot,
+        "source_url": f.url,
+        "upstream_org": _col(df, "Organization"),
+        "model_release_date": _ymd(_col(df, "date")),
+    })
+    return out[out["source_model_name"].ne("") & out["score"].notna()]
+
+
+def _is_score_file(path: PurePosixPath) -> bool:
+    if path.suffix.lower() != ".csv" or SKIP_FOLDERS & set(path.parts[:-1]) or path.name.startswith("._"):
+        return False
+    return ECI_KEY not in path.parts[:-1] or path.name == "eci_scores.csv"  # the ECI folder's other tables: no scores
+
+
+def parse(files: list[RawFile]) -> pd.DataFrame:
+    members: list[RawFile] = []
+    for f in files:
+        members.extend(expand_zip(f) if f.name.lower().endswith(".zip") else [f])
+    frames = []
+    for f in members:
+        path = PurePosixPath(f.name)
+        if not _is_score_file(path):
+            continue
+        snapshot = iso_date(f.published) or f.retrieved_at
+        if path.name == "eci_scores.csv":
+            frames.append(_parse_eci_scores(f, snapshot))
+        else:
+            frames.append(_parse_benchmark(f, path.stem, snapshot))
+    frames = [fr for fr in frames if not fr.empty]
+    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])

@@ -1,0 +1,231 @@
+"""Hugging Face model cards of the registry's models (those with `hf_repo`): evaluation results and hardware text.
+
+Live only, one repo at a time: `README.md` through huggingface_hub (Fetcher.fetch_hf; HF_ENDPOINT honoured) and
+the Hub API `GET <endpoint>/api/models/<repo>?expand=evalResults`, which returns the repo's `.eval_results/*.yaml`
+entries as `{evalResults: [{filename?, data: {dataset: {id, task_id, revision?}, value, verifyToken?, date?,
+source?: {url, name?, user?, org?}, notes?}} | {filename, error}]}` (huggingface_hub's parse_eval_result_entries
+reads the same shape). A repo whose files cannot be fetched is skipped with a warning; all failing is an error.
+
+Scores:
+- README front matter `model-index: [{name, results: [{task, dataset: {name, type, config?, split?, args?},
+  metrics: [{type, value, name?, verified?}], source?: {name, url}}]}]` (YAML, safe_load only). Key:
+  `<dataset type or name>[:<config>]`; setting `metric=<type>[;split=..][;few_shot=..]`.
+- `.eval_results` entries. Key: `<dataset id>:<task_id>`; setting `notes=..` when given.
+Cards mix 0-1 fractions and 0-100 percentages for the same metric, so a value in [0, 1] of a proportion metric
+(accuracy, pass@k, exact match, F1, ...; every `.eval_results` value) is taken as a fraction and multiplied by
+100, marked `scale=fraction` in the setting; the catalog scale of these keys is therefore 1.
+Rows are self-reported unless the entry is `verified: true`, carries a `verifyToken`, or names a source (name,
+url, user or org) that does not mention the repo's owner.
+
+`hardware_mentions(files)` is for the hardware module, not scores: `co2_eq_emissions.hardware_used` and
+accelerator names in the card text, each with a short quote (<30 words) and the card's URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ..config import Configs, Endpoint, HFFile, Source
+from ..errors import FetchError, ParseError
+from ..fetch import Fetcher, RawFile
+from ..store import finish_parsed
+from ._util import as_float, iso_date, read_json, setting_value
+
+SOURCE_ID = "hf_cards"
+README, EVALS = "README.md", "eval_results.json"
+PROPORTION = re.compile(r"^(acc|accuracy|.*_acc|acc_.*|pass@\d+|pass_at_\d+|exact_match|em|f1|.*accuracy.*|"
+                        r"resolved|solve_rate|win_rate|score)$", re.IGNORECASE)
+ACCELERATORS = [
+    r"\bAscend\b(?:\s*\d{3}\w*)?", r"\bAtlas\s*\d{3}\w*", r"\bKunlun(?:xin)?\b", r"\bCambricon\b", r"\bMLU\s?\d{3}\b",
+    r"\bHygon\b", r"\bMetaX\b", r"\bMoore Threads\b", r"\bBiren\b", r"\bIluvatar\b", r"\bEnflame\b", r"\bNPUs?\b",
+    r"\b[AH]\d{3}\b", r"\bH20\b", r"\bB200\b", r"\bGB200\b", r"\bTPU\s?v\d\w*\b",
+]
+GENERIC_OWNER_WORDS = {"org", "inc", "lab", "labs", "research", "team", "official", "hub", "models"}
+log = logging.getLogger(__name__)
+
+
+def hf_endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
+    if fetcher.mirror is not None:
+        raise FetchError(f"{SOURCE_ID}: live only, no mirror exists")
+    repos = sorted({m.hf_repo for m in configs.models.values() if m.hf_repo})
+    files, failures = [], []
+    for repo in repos:
+        ep = Endpoint(name=f"{repo}/{README}", hf=HFFile(repo_id=repo, repo_type="model", filename=README))
+        try:
+            files.append(fetcher.fetch_hf(source, ep))
+            files.append(fetcher.fetch_url(source, f"{repo}/{EVALS}", f"{hf_endpoint()}/api/models/{repo}?expand=evalResults"))
+        except FetchError as exc:
+            failures.append(str(exc))
+            log.warning("%s", exc)
+    if failures and not files:
+        raise FetchError(f"{SOURCE_ID}: every repo failed; first: {failures[0]}")
+    return files
+
+
+def _repo(f: RawFile, suffix: str) -> str:
+    return f.name[: -len(suffix) - 1]
+
+
+def front_matter(f: RawFile) -> dict[str, Any]:
+    """The YAML block at the top of a card ({} when there is none)."""
+    text = f.data.decode("utf-8-sig", errors="replace")
+    m = re.match(r"^---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.DOTALL)
+    if not m:
+        return {}
+    try:
+        doc = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise ParseError(SOURCE_ID, f.name, f"front matter is not valid YAML{where}") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise ParseError(SOURCE_ID, f.name, "front matter: expected a YAML mapping")
+    return doc
+
+
+def _independent(owner: str, *names: Any) -> bool:
+    """True when a source is named and none of the names mentions the repo owner ('deepseek-ai' -> 'deepseek')."""
+    named = " ".join(str(n) for n in names if n not in (None, "")).casefold()
+    tokens = [t for t in re.split(r"[-_.\s]+", owner.casefold()) if len(t) >= 3 and t not in GENERIC_OWNER_WORDS]
+    return bool(named) and not any(t in named for t in tokens or [owner.casefold()])
+
+
+def _scaled(score: float, proportion: bool) -> tuple[float, str]:
+    if proportion and 0 <= score <= 1:
+        return score * 100, "scale=fraction"
+    return score, ""
+
+
+def _row(f: RawFile, repo: str, key: str, score: float, setting: list[str], independent: bool, as_of: str) -> dict[str, Any]:
+    return {"source_model_name": repo, "benchmark_key": key, "setting": ";".join(s for s in setting if s),
+            "score": score, "as_of": as_of, "source_url": f.url, "self_reported": not independent,
+            "upstream_org": repo.split("/")[0]}
+
+
+def _parse_model_index(f: RawFile, repo: str, card: dict[str, Any]) -> list[dict[str, Any]]:
+    index = card.get("model-index")
+    if index is None:
+        return []
+    if not isinstance(index, list):
+        raise ParseError(SOURCE_ID, f.name, "model-index: expected a list")
+    owner, as_of, rows = repo.split("/")[0], iso_date(f.published) or f.retrieved_at, []
+    for i, entry in enumerate(index):
+        results = entry.get("results") if isinstance(entry, dict) else None
+        if not isinstance(results, list):
+            raise ParseError(SOURCE_ID, f.name, "model-index: expected {name, results: [...]}", row=i + 1)
+        for j, res in enumerate(results):
+            where = f"{i + 1}.{j + 1}"
+            ds, metrics = (res.get("dataset"), res.get("metrics")) if isinstance(res, dict) else (None, None)
+            if not isinstance(ds, dict) or not isinstance(metrics, list) or not (ds.get("type") or ds.get("name")):
+                raise ParseError(SOURCE_ID, f.name, "model-index result: expected dataset {type|name} and metrics [...]", row=where)
+            key = str(ds.get("type") or ds.get("name")).strip() + (f":{ds['config']}" if ds.get("config") else "")
+            args = ds.get("args") if isinstance(ds.get("args"), dict) else {}
+            shots = args.get("num_few_shot", args.get("n_shot"))
+            src = res.get("source") if isinstance(res.get("source"), dict) else {}
+            for k, met in enumerate(metrics):
+                if not isinstance(met, dict) or "value" not in met:
+                    raise ParseError(SOURCE_ID, f.name, "metric: expected {type, value}", row=f"{where}.{k + 1}")
+                score = as_float(SOURCE_ID, f, met["value"], "metrics.value", row=f"{where}.{k + 1}")
+                if pd.isna(score):
+                    continue
+                mtype = str(met.get("type") or met.get("name") or "")
+                score, scale = _scaled(score, bool(PROPORTION.match(mtype)))
+                setting = [f"metric={setting_value(mtype)}" if mtype else "",
+                           f"split={setting_value(ds['split'])}" if ds.get("split") else "",
+                           f"few_shot={setting_value(shots)}" if shots is not None else "", scale]
+                independent = met.get("verified") is True or _independent(owner, src.get("name"), src.get("url"))
+                rows.append(_row(f, repo, key, score, setting, independent, as_of))
+    return rows
+
+
+def _parse_eval_results(f: RawFile) -> list[dict[str, Any]]:
+    repo, doc = _repo(f, EVALS), read_json(SOURCE_ID, f)
+    items = doc.get("evalResults") if isinstance(doc, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ParseError(SOURCE_ID, f.name, "evalResults: expected a list")
+    owner, fallback, rows = repo.split("/")[0], iso_date(f.published) or f.retrieved_at, []
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and "error" in item:
+            continue  # the Hub rejected that .eval_results file; it holds no score
+        data = item.get("data", item) if isinstance(item, dict) else None
+        ds = data.get("dataset") if isinstance(data, dict) else None
+        if not isinstance(ds, dict) or not ds.get("id") or "value" not in data:
+            raise ParseError(SOURCE_ID, f.name, "expected {dataset: {id, task_id}, value}", row=i + 1)
+        score = as_float(SOURCE_ID, f, data["value"], "value", row=i + 1)
+        if pd.isna(score):
+            continue
+        score, scale = _scaled(score, True)
+        src = data.get("source") if isinstance(data.get("source"), dict) else {}
+        independent = bool(data.get("verifyToken")) or _independent(owner, src.get("org"), src.get("user"), src.get("name"), src.get("url"))
+        setting = [f"notes={setting_value(data['notes'])}" if data.get("notes") else "", scale]
+        key = f"{ds['id']}:{ds.get('task_id') or 'default'}"
+        rows.append(_row(f, repo, key, score, setting, independent, iso_date(data.get("date")) or fallback))
+    return rows
+
+
+def parse(files: list[RawFile]) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for f in files:
+        name = PurePosixPath(f.name).name
+        if name == README:
+            rows += _parse_model_index(f, _repo(f, README), front_matter(f))
+        elif name == EVALS:
+            rows += _parse_eval_results(f)
+        else:
+            raise ParseError(SOURCE_ID, f.name, f"unknown file: expected <org>/<repo>/{README} or <org>/<repo>/{EVALS}")
+    return finish_parsed(rows)
+
+
+def _quote(text: str, start: int, end: int, budget: int = 29) -> str:
+    """The match with up to 12 words either side, on one line, in at most `budget` (<30) words."""
+    core = text[start:end].split()[:budget]
+    side = min(12, (budget - len(core)) // 2)
+    before = text[:start].split()[-side:] if side else []
+    after = text[end:].split()[:side]
+    return " ".join([*before, *core, *after])
+
+
+def hardware_mentions(files: list[RawFile], patterns: list[str] | None = None) -> pd.DataFrame:
+    """Accelerator mentions in model cards: columns hf_repo, field, quote (<30 words), url.
+
+    `field` is `co2_eq_emissions.hardware_used` (the card's metadata) or `text` (the card body). `patterns`
+    are case-insensitive regexes (e.g. the `match` lists of configs/hardware.yaml); by default accelerator and
+    vendor names (Ascend, Kunlun, Cambricon, H800, A100, TPU v5p, ...). A mention says nothing about whether the
+    chip trained the model or merely serves it: the hardware module judges that from the quote."""
+    rx = re.compile("|".join(f"(?:{p})" for p in (patterns or ACCELERATORS)), re.IGNORECASE)
+    out = []
+    for f in files:
+        if PurePosixPath(f.name).name != README:
+            continue
+        repo, card = _repo(f, README), front_matter(f)
+        co2 = card.get("co2_eq_emissions")
+        used = co2.get("hardware_used") if isinstance(co2, dict) else None
+        if used:
+            out.append({"hf_repo": repo, "field": "co2_eq_emissions.hardware_used",
+                        "quote": " ".join(str(used).split()[:29]), "url": f.url})
+        text = f.data.decode("utf-8-sig", errors="replace")
+        body = re.sub(r"^---.*?\n---[ \t]*\r?\n", "", text, count=1, flags=re.DOTALL)
+        spans: list[list[int]] = []
+        for m in rx.finditer(body):
+            if spans and m.start() - spans[-1][1] <= 40:  # 'Ascend NPUs', 'H800 ... GPUs': one mention
+                spans[-1][1] = m.end()
+            else:
+                spans.append([m.start(), m.end()])
+        out += [{"hf_repo": repo, "field": "text", "quote": _quote(body, a, b), "url": f.url} for a, b in spans]
+    df = pd.DataFrame(out, columns=["hf_repo", "field", "quote", "url"])
+    return df.drop_duplicates().reset_index(drop=True)

@@ -1,0 +1,101 @@
+"""SWE-bench leaderboards (swebench.com): data/leaderboards.json of the site repo,
+{"leaderboards": [{"name": <board>, "results": [...]}]}, boards bash-only, Verified, Lite, Test, Multimodal
+(later Multilingual). Score = `resolved`, % of the board's task instances resolved (0-100).
+
+bash-only runs every model in the same minimal scaffold (mini-SWE-agent), so its rows are model scores:
+is_system False, source_model_name = the entry's "Model: ..." tag, no setting. Every other board lists agent
+systems (a scaffold around one or more models): is_system True, source_model_name = the model tag when there is
+exactly one (else the entry name), setting `system=<entry name>;attempts=<"System: Attempts - ..." tag>` so that
+systems are never collapsed into one model (plus `run=<folder>` if two entries would still look the same). as_of = entry `date`; upstream_org = the first "Org: ..." tag. Rows are not self_reported: the SWE-bench
+harness evaluates every submitted patch set (`checked`, "the team reproduced the generation", is not used).
+Only these fields are read; per_instance_details and the rest are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from ..config import Configs, Source
+from ..errors import ParseError
+from ..fetch import Fetcher, RawFile
+from ..store import finish_parsed
+from ._util import iso_date, setting_value
+
+SOURCE_ID = "swe_bench"
+SCAFFOLD_BOARD = "bash-only"
+
+
+def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
+    return fetcher.fetch_declared(source)
+
+
+def _tags(entry: dict, prefix: str) -> list[str]:
+    tags = entry.get("tags") or []
+    return [t.split(":", 1)[1].strip() for t in tags if isinstance(t, str) and t.startswith(prefix + ":")]
+
+
+def _row(f: RawFile, board: str, entry: object, where: str) -> dict:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        raise ParseError(SOURCE_ID, f.name, "expected a result object with a 'name'", row=where)
+    score = entry.get("resolved")
+    if isinstance(score, bool) or not isinstance(score, int | float) or not math.isfinite(score):
+        raise ParseError(SOURCE_ID, f.name, f"resolved: expected a number, got {score!r}", row=where)
+    as_of = iso_date(entry.get("date"))
+    if not as_of:
+        raise ParseError(SOURCE_ID, f.name, f"date: expected YYYY-MM-DD, got {entry.get('date')!r}", row=where)
+    if entry.get("tags") is not None and not isinstance(entry["tags"], list):
+        raise ParseError(SOURCE_ID, f.name, f"tags: expected a list, got {type(entry['tags']).__name__}", row=where)
+    name, models, orgs = entry["name"].strip(), _tags(entry, "Model"), _tags(entry, "Org")
+    attempts = [a.split("-", 1)[1].strip() for a in _tags(entry, "System") if a.startswith("Attempts -")]
+    system = board != SCAFFOLD_BOARD
+    if not system and len(models) != 1:
+        raise ParseError(SOURCE_ID, f.name, f"a {SCAFFOLD_BOARD} entry needs exactly one 'Model: ...' tag, got {len(models)}", row=where)
+    return {
+        "source_model_name": models[0] if len(models) == 1 else name,
+        "benchmark_key": board,
+        "setting": _setting(name, attempts) if system else "",
+        "score": float(score),
+        "as_of": as_of,
+        "source_url": f.url,
+        "is_system": system,
+        "upstream_org": orgs[0] if orgs else "",
+        "run": str(entry.get("folder") or ""),
+    }
+
+
+def _setting(name: str, attempts: list[str]) -> str:
+    parts = {"system": name, "attempts": attempts[0] if attempts else ""}
+    return ";".join(f"{k}={setting_value(v)}" for k, v in parts.items() if v)
+
+
+def _parse_leaderboards(f: RawFile) -> list[dict]:
+    try:
+        doc = json.loads(f.data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(SOURCE_ID, f.name, f"not valid JSON ({exc})") from None
+    boards = doc.get("leaderboards") if isinstance(doc, dict) else None
+    if not isinstance(boards, list):
+        raise ParseError(SOURCE_ID, f.name, "expected {\"leaderboards\": [{\"name\": ..., \"results\": [...]}]}")
+    rows = []
+    for i, b in enumerate(boards):
+        if not isinstance(b, dict) or not isinstance(b.get("name"), str) or not isinstance(b.get("results"), list):
+            raise ParseError(SOURCE_ID, f.name, "expected a board with 'name' and a 'results' list", row=f"leaderboards[{i}]")
+        rows += [_row(f, b["name"], e, f"{b['name']} #{j + 1}") for j, e in enumerate(b["results"])]
+    return rows
+
+
+def parse(files: list[RawFile]) -> pd.DataFrame:
+    rows: list[dict] = []
+    for f in files:
+        if not f.name.endswith("leaderboards.json"):
+            raise ParseError(SOURCE_ID, f.name, "unknown file: expected leaderboards.json")
+        rows += _parse_leaderboards(f)
+    if not rows:
+        return finish_parsed([])
+    df = pd.DataFrame(rows)
+    clash = df.duplicated(["source_model_name", "benchmark_key", "setting", "as_of"], keep=False) & df["run"].ne("")
+    df.loc[clash, "setting"] = df.loc[clash, "setting"] + ";run=" + df.loc[clash, "run"]
+    return finish_parsed(df.drop(columns="run"))
