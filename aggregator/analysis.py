@@ -171,6 +171,11 @@ def best_now(pts: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:
     return df.drop_duplicates("hardware_class").reset_index(drop=True)
 
 
+def is_original(models: pd.DataFrame) -> pd.Series:
+    """Models that are a new data point: not a variant, fine-tune or distillation of another model."""
+    return models["derived_from"].fillna("").eq("") & models["derivation"].fillna("").eq("")
+
+
 def half_year(dates: pd.Series) -> pd.Series:
     d = pd.to_datetime(dates, errors="coerce")
     return d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")
@@ -178,7 +183,7 @@ def half_year(dates: pd.Series) -> pd.Series:
 
 def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01") -> pd.DataFrame:
     """Among the country's developers' models released since `since`: counts by half-year and class."""
-    df = models[(models["developer_country"].str.casefold() == country.casefold()) & models["derived_from"].fillna("").eq("")]
+    df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
     df = df.assign(cls=comparison_class(df, min_confidence), date=pd.to_datetime(df["release_date"].str.slice(0, 7) + "-01", errors="coerce"))
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
@@ -188,7 +193,7 @@ def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str
 
 
 def adoption_by_lab(models: pd.DataFrame, country: str, min_confidence: str) -> pd.DataFrame:
-    df = models[(models["developer_country"].str.casefold() == country.casefold()) & models["derived_from"].fillna("").eq("")]
+    df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
     if df.empty:
         return pd.DataFrame(columns=["developer", *CLASSES])
     t = pd.crosstab(df["developer"], comparison_class(df, min_confidence)).reindex(columns=CLASSES, fill_value=0)

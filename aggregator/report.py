@@ -87,7 +87,7 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
     for w in configs.watchlist:
         if w.kind == "lab":
             mine = models[models["developer"].str.casefold() == w.developer.casefold()]
-            mine = mine[mine["derived_from"].fillna("").eq("")]
+            mine = mine[an.is_original(mine)]
             counts = mine["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0)
             dom = mine[mine["hardware_class"].isin(["domestic", "mixed"])].sort_values("release_date", kind="mergesort")
             latest = mine.sort_values(["release_date", "model_id"], kind="mergesort").tail(1)

@@ -77,6 +77,7 @@ def test_adoption_counts_by_half_year():
     m = pd.DataFrame({
         "developer_country": ["China"] * 4 + ["United States"],
         "derived_from": ["", "", "", "x", ""],
+        "derivation": ["", "", "", "variant", ""],
         "release_date": ["2024-02", "2024-08-01", "2024-09-01", "2024-09-01", "2024-09-01"],
         "hardware_class": ["nvidia", "domestic", "unknown", "domestic", "nvidia"],
         "confidence": ["confirmed", "confirmed", "unknown", "confirmed", "confirmed"],

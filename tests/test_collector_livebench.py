@@ -66,7 +66,7 @@ def test_normalise_maps_catalog_ids(configs):
     ids = set(alpha.benchmark_id)
     assert {"live_bench", "livebench_reasoning", "livebench_coding", "livebench_agentic_coding"} <= ids
     assert set(alpha.unit) == {"percent"}
-    assert configs.benchmarks["live_bench"].headline_setting.startswith("release=")
+    assert configs.benchmarks["live_bench"].headline_setting == "@latest:release"
 
 
 @pytest.mark.parametrize("files, problem", [

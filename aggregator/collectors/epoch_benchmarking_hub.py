@@ -12,6 +12,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 import pandas as pd
@@ -109,12 +110,14 @@ def expand_zip(f: RawFile) -> list[RawFile]:
             try:
                 with zf.open(info) as fh:
                     data = fh.read(budget + 1)  # why: sizes in the header can lie; the cap holds on real bytes
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
                 raise ParseError(SOURCE_ID, f.name, f"member {info.filename!r} unreadable ({exc})") from None
             budget -= len(data)
             if budget < 0:
                 raise ParseError(SOURCE_ID, f.name, f"uncompressed content over the cap of {MAX_ZIP_BYTES} bytes")
             out.append(RawFile.of(info.filename, data, f.url, f.retrieved_at, f.published))
+    if not out:
+        raise ParseError(SOURCE_ID, f.name, "the archive holds no CSV file")
     return out
 
 
