@@ -44,7 +44,7 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     """One row per (benchmark, model): the score that enters the comparison, with release date and class.
 
     Rules: resolved rows only (fine-tunes only when asked); agent systems out; self-reported out unless asked;
-    the benchmark's headline setting only; the primary source when it has rows for the benchmark;
+    the benchmark's headline setting only; per model, the primary source when it has that model;
     per model its latest snapshot, best setting of that snapshot.
     """
     ok = scores["derivation"].isin(["alias", "name"] + (["finetune"] if opts.include_finetunes else []))
@@ -54,8 +54,9 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     bench = configs.benchmarks
     df = df[df["benchmark_id"].isin(bench.keys())]
     primary = df["benchmark_id"].map(lambda b: bench[b].primary_source)
-    has_primary = (df["source_id"] == primary).groupby(df["benchmark_id"]).transform("any")
-    df = df[(df["source_id"] == primary) | ~has_primary]
+    is_primary = df["source_id"] == primary
+    has_primary = is_primary.groupby([df["benchmark_id"], df["model_id"]]).transform("any")
+    df = df[is_primary | ~has_primary]
     headline = df["benchmark_id"].map(lambda b: bench[b].headline_setting).fillna("")
     latest = headline.str.startswith("@latest:")
     exact = headline.ne("") & ~latest

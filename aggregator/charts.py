@@ -36,9 +36,12 @@ def safe_name(text: str, max_len: int = 60) -> str:
     return (s or "chart")[:max_len]
 
 
-def save(fig: plt.Figure, folder: Path, stem: str) -> str:
-    """Write <stem>.png and <stem>.svg atomically; returns the PNG file name."""
+def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
+    """Write <stem>.png and <stem>.svg atomically (nothing when folder is None); returns the PNG file name."""
     stem = safe_name(stem)
+    if folder is None:
+        plt.close(fig)
+        return f"{stem}.png"
     png, svg = io.BytesIO(), io.BytesIO()
     fig.savefig(png, format="png", metadata={"Software": None}, bbox_inches="tight")
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
@@ -105,15 +108,20 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
 
 def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], names: dict[str, str], units: dict[str, str],
               footnote: str, folder: Path, stem: str = "gap") -> str:
-    n = max(len(gaps), 1)
+    gaps = {b: g for b, g in gaps.items() if not g.empty}
+    if not gaps:
+        fig, ax = plt.subplots(figsize=(9, 1.6))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No headline benchmark has both a domestic-trained and an Nvidia-trained model with a score\n"
+                "(at this hardware-confidence setting): no gap can be measured yet.", ha="center", va="center", fontsize=10)
+        _footnote(fig, footnote)
+        return save(fig, folder, stem)
+    n = len(gaps)
     fig, axes = plt.subplots(n, 1, figsize=(9, 2.3 * n), squeeze=False)
-    for ax, (bid, g) in zip(axes[:, 0], gaps.items(), strict=False):
-        if g.empty:
-            ax.text(0.5, 0.5, "no domestic-trained or no Nvidia-trained score yet", ha="center", va="center", transform=ax.transAxes)
-        else:
-            ax.step(g["date"], g["gap"], where="post", color="#444444", lw=1.6)
-            ax.axhline(0, color="#999999", lw=0.8)
-            ax.fill_between(g["date"], g["gap"], 0, step="post", color=COLORS["nvidia"], alpha=0.15)
+    for ax, (bid, g) in zip(axes[:, 0], gaps.items(), strict=True):
+        ax.step(g["date"], g["gap"], where="post", color="#444444", lw=1.6)
+        ax.axhline(0, color="#999999", lw=0.8)
+        ax.fill_between(g["date"], g["gap"], 0, step="post", color=COLORS["nvidia"], alpha=0.15)
         mb = months.get(bid)
         note = ""
         if mb:
@@ -173,12 +181,13 @@ def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, foo
         if key == "period":
             for i, n in enumerate(t[classes].sum(axis=1)):
                 ax.text(i, 1.01, f"n={n}", ha="center", fontsize=7)
+            ax.tick_params(axis="x", labelrotation=45, labelsize=7)
             ax.set_ylabel("share of models")
             ax.set_title(f"{country} developers' models by training hardware")
         else:
             ax.set_xlabel("models")
             ax.set_title("per lab")
-    a1.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=5)
+    a1.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.2), ncol=5)
     fig.tight_layout()
     _footnote(fig, footnote)
     return save(fig, folder, stem)
@@ -194,9 +203,14 @@ def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "ch
         counts = r["chip_count"].fillna(0).to_numpy(dtype=float)
         ax.barh(range(len(r)), np.where(counts > 0, counts, np.nan), color=[COLORS[c] for c in r["hardware_class"]])
         ax.set_yticks(range(len(r)), [f"{m}  [{a}]" for m, a in zip(r["display_name"], r["accelerator"], strict=True)], fontsize=7)
-        for i, c in enumerate(counts):
-            ax.text(c if c > 0 else 1, i, f" {int(c):,}" if c > 0 else " count not stated", va="center", fontsize=7)
         ax.set_xscale("log")
+        ax.set_xlim(10, max(counts.max(), 100) * 3)
+        for i, c in enumerate(counts):
+            if c > 0:
+                ax.text(c, i, f" {int(c):,}", va="center", fontsize=7)
+            else:
+                ax.text(0.01, i, "chip count not stated", va="center", fontsize=7, color="#777777",
+                        transform=ax.get_yaxis_transform())
         ax.set_xlabel("chips used in training (log scale)")
     ax.set_title("Which domestic accelerators trained which models")
     _footnote(fig, footnote)
@@ -223,6 +237,7 @@ def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folde
 
 def coverage_chart(cov: pd.DataFrame, names: dict[str, str], footnote: str, folder: Path, stem: str = "coverage") -> str:
     classes = ["domestic", "nvidia", "other", "mixed", "unknown"]
+    cov = cov.astype({k: "int64" for k in classes})
     c = cov.assign(_t=cov[classes].sum(axis=1)).sort_values(["domestic", "_t"], ascending=True, kind="mergesort")
     fig, ax = plt.subplots(figsize=(9, max(3, 0.24 * len(c) + 1)))
     left = np.zeros(len(c))

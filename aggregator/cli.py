@@ -83,6 +83,7 @@ def report(
     include_self_reported: Annotated[bool | None, typer.Option("--include-self-reported", help="count vendor-reported scores")] = None,
     since: Annotated[str | None, typer.Option(help="only models released from YYYY-MM on")] = None,
     include_finetunes: Annotated[bool, typer.Option(help="count community fine-tunes resolved through their base model")] = False,
+    charts: Annotated[bool, typer.Option(help="draw the charts (--no-charts: numbers and report text only)")] = True,
     configs: ConfigOpt = Path("configs"),
     results: ResultsOpt = Path("results"),
 ) -> None:
@@ -97,7 +98,7 @@ def report(
     cfg = _configs(configs)
     opts = options_from(cfg, min_confidence=min_confidence.value if min_confidence else None,
                         include_self_reported=include_self_reported, since=since, include_finetunes=include_finetunes)
-    build(cfg, results, opts, log=_console().print)
+    build(cfg, results, opts, log=_console().print, draw=charts)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,21 +50,35 @@ class BenchResult:
     best: pd.DataFrame
     gap: pd.DataFrame
     months: dict | None
+    best_country: pd.DataFrame = field(default_factory=pd.DataFrame)
     chart: str = ""
     gap_year_ago: float | None = None
     sources: list[str] = field(default_factory=list)
 
 
-def load_models(configs: Configs, results: Path) -> pd.DataFrame:
+def read_epoch(results: Path) -> pd.DataFrame | None:
+    path = results / "epoch_ai_models.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+
+
+def model_table(configs: Configs, epoch: pd.DataFrame | None) -> pd.DataFrame:
+    """hardware.build_model_table plus display columns: accelerator names, and whether any domestic chip is used."""
     from .hardware import build_model_table
 
-    epoch_path = results / "epoch_ai_models.csv"
-    epoch = pd.read_csv(epoch_path, dtype=str, keep_default_na=False) if epoch_path.exists() else None
     models = build_model_table(configs, epoch)
     names = {a.id: a.name for a in configs.accelerators.values()}
-    models["accelerator_names"] = models["accelerators"].fillna("").map(
-        lambda ids: ", ".join(names.get(i, i) for i in ids.split(";") if i))
+    dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
+    acc = models["accelerators"].fillna("")
+    uniq = pd.Series(acc.unique())  # few distinct accelerator lists: map those, not every model
+    labels = dict(zip(uniq, uniq.map(lambda ids: ", ".join(names.get(i, i) for i in ids.split(";") if i)), strict=True))
+    domestic = dict(zip(uniq, uniq.map(lambda ids: bool(dom_ids.intersection(ids.split(";")))), strict=True))
+    models["accelerator_names"] = acc.map(labels)
+    models["uses_domestic"] = models["hardware_class"].isin(["domestic", "mixed"]) & acc.map(domestic).astype(bool)
     return models
+
+
+def load_models(configs: Configs, results: Path) -> pd.DataFrame:
+    return model_table(configs, read_epoch(results))
 
 
 def _bench(configs: Configs, bid: str, pts: pd.DataFrame, as_of: pd.Timestamp) -> BenchResult:
@@ -76,9 +91,10 @@ def _bench(configs: Configs, bid: str, pts: pd.DataFrame, as_of: pd.Timestamp) -
     if len(gap):
         before = gap[gap["date"] <= as_of - pd.DateOffset(years=1)]
         year_ago = float(before["gap"].iloc[-1]) if len(before) else None
+    home = p[p["developer_country"].str.casefold() == configs.settings.country_under_study.casefold()]
     return BenchResult(bid, b.name, configs.units[b.unit].label, b.higher_is_better, p, front,
                        an.best_now(p, b.higher_is_better), gap, months, gap_year_ago=year_ago,
-                       sources=sorted(p["source_id"].unique()))
+                       sources=sorted(p["source_id"].unique()), best_country=an.best_now(home.assign(tagged_class=home["hardware_class"], hardware_class="any"), b.higher_is_better))
 
 
 def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, pts: pd.DataFrame) -> list[dict]:
@@ -89,7 +105,7 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
             mine = models[models["developer"].str.casefold() == w.developer.casefold()]
             mine = mine[an.is_original(mine)]
             counts = mine["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0)
-            dom = mine[mine["hardware_class"].isin(["domestic", "mixed"])].sort_values("release_date", kind="mergesort")
+            dom = mine[mine["uses_domestic"]].sort_values("release_date", kind="mergesort")
             latest = mine.sort_values(["release_date", "model_id"], kind="mergesort").tail(1)
             out.append({"item": w, "models": len(mine), "counts": counts.to_dict(),
                         "domestic": [link(r.display_name, r.evidence_url) for r in dom.itertuples()],
@@ -128,75 +144,138 @@ def _latest_changes(results: Path) -> str:
     return ("## " + parts[1]).strip().replace("\n## ", "\n#### ").replace("## ", "#### ", 1) if len(parts) > 1 else ""
 
 
-def build(configs: Configs, results: Path, opts: an.Options, log=print) -> Path:
-    """Re-resolve scores against the current configs, then write models.csv, unmatched.csv, charts and REPORT.md."""
-    scores_path = results / "scores.csv"
-    scores = read_scores(scores_path)
-    scores = resolve(scores.drop(columns=["model_id", "derivation"]), configs)[SCORE_COLUMNS]
-    write_scores(scores_path, scores)
-    write_csv(results / "unmatched.csv", unmatched_table(scores))
-    models = load_models(configs, results)
-    write_csv(results / "models.csv", models, sort=["model_id"], float_format="%.6g")
-    chart_dir = results / "charts"
-    chart_dir.mkdir(parents=True, exist_ok=True)
+_CHARTS = ("gap_png", "best_png", "adopt_png", "chips_png", "compute_png", "coverage_png")
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, computed from score rows, the model table and configs (no file I/O)."""
+
+    scores: pd.DataFrame
+    unmatched: pd.DataFrame
+    models: pd.DataFrame
+    pts: pd.DataFrame
+    data_date: str
+    benches: list[BenchResult]
+    adopt: pd.DataFrame
+    by_lab: pd.DataFrame
+    hw: pd.DataFrame
+    cov: pd.DataFrame
+    share: pd.DataFrame
+    dom: pd.DataFrame
+    dom_scored: pd.DataFrame
+    watch: list[dict]
+    compute: tuple[BenchResult, pd.DataFrame] | None  # benchmark shown against training compute, its points
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (bench/)
+
+
+def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, opts: an.Options) -> ReportData:
+    """Resolve score rows (without model_id/derivation) against the configs, tag models, compute every table."""
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        timings[step], clock[0] = round(now - clock[0], 4), now
+
+    scores = resolve(scores, configs)[SCORE_COLUMNS]
+    unmatched = unmatched_table(scores)
+    share = resolved_share(scores)
+    lap("resolve")
+    models = model_table(configs, epoch)
+    lap("tag")
     data_date = an.data_date(scores)
-    as_of = pd.Timestamp(data_date)
     pts = an.points(scores, models, configs, opts)
+    lap("points")
+    as_of = pd.Timestamp(data_date)
     headline = configs.settings.headline_benchmarks or sorted(pts["benchmark_id"].unique())
-    foot = lambda srcs: (f"Data as of {data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in srcs) +  # noqa: E731
+    by_bench = dict(tuple(pts.groupby("benchmark_id", sort=False))) if len(pts) else {}
+    benches = [br for bid in headline if not (br := _bench(configs, bid, by_bench.get(bid, pts.iloc[:0]), as_of)).points.empty]
+    lap("benchmarks")
+    country = configs.settings.country_under_study
+    flops = pd.to_numeric(models.set_index("model_id")["training_compute_flop"], errors="coerce")
+    comp = next((b for b in benches if b.points["model_id"].map(flops).notna().sum() >= 5), None)
+    compute = None if comp is None else (comp, comp.points.assign(training_compute_flop=comp.points["model_id"].map(flops))
+                                         .dropna(subset=["training_compute_flop"]))
+    dom = models[models["hardware_class"].eq("domestic") & an.is_original(models)]
+    indep = scores[scores["derivation"].isin(["alias", "name"]) & ~scores["self_reported"] & ~scores["is_system"]]
+    data = ReportData(
+        scores=scores, unmatched=unmatched, models=models, pts=pts, data_date=data_date, benches=benches,
+        adopt=an.adoption(models, country, opts.min_confidence), by_lab=an.adoption_by_lab(models, country, opts.min_confidence),
+        hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
+        share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep["model_id"])],
+        watch=_watch_status(configs, scores, models, pts), compute=compute, timings=timings)
+    lap("tables")
+    return data
+
+
+def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir: Path | None) -> dict[str, str | None]:
+    """Every chart (set as b.chart on the benchmarks); stale files removed. Returns the file names by template key."""
+    if chart_dir is not None:
+        chart_dir.mkdir(parents=True, exist_ok=True)
+    foot = lambda srcs: (f"Data as of {data.data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in srcs) +  # noqa: E731
                          f". Hardware tags: {opts.min_confidence} or stronger. {configs.settings.project_url}")
-    written: set[str] = set()
-    benches = []
-    for bid in headline:
-        br = _bench(configs, bid, pts, as_of)
-        if br.points.empty:
-            continue
+    for br in data.benches:
         br.chart = charts.frontier_chart(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
-                                         br.higher, foot(br.sources), chart_dir, f"frontier-{bid}")
-        written.add(br.chart)
-        benches.append(br)
+                                         br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}")
     names = {b.id: b.name for b in configs.benchmarks.values()}
     units = {b.id: configs.units[b.unit].label for b in configs.benchmarks.values()}
-    all_src = sorted(pts["source_id"].unique())
-    gap_png = charts.gap_chart({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units, foot(all_src), chart_dir)
-    best_png = charts.best_now_chart({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir)
-    country = configs.settings.country_under_study
-    adopt = an.adoption(models, country, opts.min_confidence)
-    by_lab = an.adoption_by_lab(models, country, opts.min_confidence)
-    epoch_note = "Data as of " + data_date + ". Hardware tags: curated registry and Epoch AI 'Data on AI Models'."
-    adopt_png = charts.adoption_chart(adopt, by_lab, country, epoch_note, chart_dir)
-    hw = models[models["hardware_class"].isin(["domestic", "mixed"])].sort_values(["release_date", "model_id"], kind="mergesort")
-    chip_rows = hw.assign(accelerator=hw["accelerator_names"]).loc[:, ["display_name", "accelerator", "chip_count", "hardware_class"]]
-    chips_png = charts.chips_chart(chip_rows, epoch_note, chart_dir)
-    flops = pd.to_numeric(models.set_index("model_id")["training_compute_flop"], errors="coerce")
-    comp_bench = next((b for b in benches if pts[pts["benchmark_id"] == b.id]["model_id"].map(flops).notna().sum() >= 5), None)
-    compute_png = None
-    if comp_bench is not None:
-        cp = comp_bench.points.assign(training_compute_flop=comp_bench.points["model_id"].map(flops)).dropna(subset=["training_compute_flop"])
-        compute_png = charts.compute_chart(cp, f"{comp_bench.name} vs training compute", comp_bench.unit, foot(comp_bench.sources), chart_dir)
-    cov = an.coverage(pts)
-    coverage_png = charts.coverage_chart(cov, names, foot(all_src), chart_dir)
-    written |= {gap_png, best_png, adopt_png, chips_png, coverage_png} | ({compute_png} if compute_png else set())
-    for old in chart_dir.glob("*.png"):
+    all_src = sorted(data.pts["source_id"].unique())
+    benches = data.benches
+    epoch_note = "Data as of " + data.data_date + ". Hardware tags: curated registry and Epoch AI 'Data on AI Models'."
+    chip_rows = data.hw.assign(accelerator=data.hw["accelerator_names"]).loc[:, ["display_name", "accelerator", "chip_count", "hardware_class"]]
+    out = {
+        "gap_png": charts.gap_chart({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units, foot(all_src), chart_dir),
+        "best_png": charts.best_now_chart({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir),
+        "adopt_png": charts.adoption_chart(data.adopt, data.by_lab, configs.settings.country_under_study, epoch_note, chart_dir),
+        "chips_png": charts.chips_chart(chip_rows, epoch_note, chart_dir),
+        "compute_png": None if data.compute is None else charts.compute_chart(
+            data.compute[1], f"{data.compute[0].name} vs training compute", data.compute[0].unit, foot(data.compute[0].sources), chart_dir),
+        "coverage_png": charts.coverage_chart(data.cov, names, foot(all_src), chart_dir),
+    }
+    written = {b.chart for b in benches} | {v for v in out.values() if v}
+    for old in chart_dir.glob("*.png") if chart_dir is not None else []:
         if old.name not in written:
             old.unlink()
             old.with_suffix(".svg").unlink(missing_ok=True)
-    status = pd.read_csv(results / "collection.csv", dtype=str, keep_default_na=False) if (results / "collection.csv").exists() else pd.DataFrame()
-    share = resolved_share(scores)
-    counts = models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0)
-    conf_counts = pd.crosstab(models["hardware_class"], models["confidence"]).reindex(index=an.CLASSES, fill_value=0)
+    return out
+
+
+def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: dict[str, str | None],
+           status: pd.DataFrame | None = None, changes: str = "") -> str:
+    """REPORT.md text. chart_files: template key (gap_png, ...) -> file name; missing keys render as no chart."""
+    models = data.models
     env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
                       trim_blocks=True, lstrip_blocks=True, autoescape=False)
     env.filters.update(md=md, fmt=fmt)
     env.globals.update(link=link)
-    text = env.get_template("report.md.j2").render(
-        configs=configs, opts=opts, data_date=data_date, benches=benches, gap_png=gap_png, best_png=best_png,
-        adopt_png=adopt_png, chips_png=chips_png, compute_png=compute_png, coverage_png=coverage_png, adopt=adopt,
-        by_lab=by_lab, hw=hw, status=status, share=share, counts=counts, conf_counts=conf_counts, cov=cov, names=names,
-        watch=_watch_status(configs, scores, models, pts), changes=_latest_changes(results), scores=scores, models=models,
-        n_points=len(pts), country=country, classes=an.CLASSES,
+    return env.get_template("report.md.j2").render(
+        configs=configs, opts=opts, data_date=data.data_date, benches=data.benches, **(dict.fromkeys(_CHARTS, "") | chart_files),
+        adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, status=pd.DataFrame() if status is None else status, share=data.share,
+        counts=models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0),
+        conf_counts=pd.crosstab(models["hardware_class"], models["confidence"]).reindex(index=an.CLASSES, fill_value=0),
+        cov=data.cov, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=changes,
+        scores=data.scores, models=models, n_points=len(data.pts), country=configs.settings.country_under_study,
+        classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored,
     )
+
+
+def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bool = True) -> Path:
+    """Re-resolve scores against the current configs, then write models.csv, unmatched.csv, charts and REPORT.md.
+    With draw=False the charts are laid out but not written (a quick look at the numbers). Files whose bytes would
+    not change are not rewritten, and charts whose inputs did not change are not redrawn (charts.py)."""
+    scores_path = results / "scores.csv"
+    stored = read_scores(scores_path)
+    data = analyse(configs, stored.drop(columns=["model_id", "derivation"]), read_epoch(results), opts)
+    if not data.scores[["model_id", "derivation"]].equals(stored[["model_id", "derivation"]]):
+        write_scores(scores_path, data.scores)
+    write_csv(results / "unmatched.csv", data.unmatched)
+    write_csv(results / "models.csv", data.models, sort=["model_id"], float_format="%.6g")
+    chart_files = draw_charts(configs, opts, data, results / "charts" if draw else None)
+    status = pd.read_csv(results / "collection.csv", dtype=str, keep_default_na=False) if (results / "collection.csv").exists() else None
+    text = render(configs, opts, data, chart_files, status, _latest_changes(results))
     out = results / "REPORT.md"
     atomic_write_bytes(out, text.encode("utf-8"))
-    log(f"wrote {out} ({len(benches)} benchmarks, {len(written)} charts)")
+    n_charts = len(data.benches) + sum(v is not None for v in chart_files.values())
+    log(f"wrote {out} ({len(data.benches)} benchmarks, {n_charts} charts)")
     return out

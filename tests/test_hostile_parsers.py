@@ -3,11 +3,14 @@ reordered, wrong types, huge values, NaN, blanks, duplicated rows, invalid UTF-8
 
 The outcome must be either a table that passes store.PARSED_SCHEMA (the models table for `epoch_ai_models`) or
 one of the project's own errors naming the source, never another exception. And never a silently wrong number:
-  - a structural mutation (drop/rename/reorder/duplicate/extra) may only lose rows: every (model, score) pair it
-    yields was in the unmutated output (a renamed column is mapped back to its old name first);
+  - a structural mutation (drop/rename/reorder/duplicate/extra) may only lose rows: every (benchmark, score) pair it
+    yields was in the unmutated output (a renamed column is mapped back to its old name first), and every model
+    name is one of the unmutated output or a string of the file (a documented fallback, e.g. name when no slug);
   - a numeric cell replaced by text must raise or leave the scores as they were (not be NaN-dropped silently);
   - a blank may drop a score, never invent one; a new number can only reach the output as itself (or x100 / /100
     for the sources that convert fractions).
+Sources that compute their scores (means over tasks or problems: DERIVED) get the validity check only, plus: a
+duplicated row must raise or change nothing (a duplicate must not be counted twice in a mean).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ AS_OF = "2025-06-01"
 TEXTS = ["high", "n.a.x", "12abc", "✓", "1.2.3", "0x1F", "--5", "'; DROP TABLE", "true"]
 NUMBERS = [1e308, -1e308, -1.0, 0.0, 1e-300, 123456789.0, 9007199254740993.0, 42.125]
 BLANKS = ["", "N/A", "null", "NaN", "-"]
+DERIVED = {"livebench", "livecodebench"}
 NAMES = ["", " ", "model", "Model ", "MODEL", "score", "x" * 300, "名前", "a,b", 'q"q', "\t"]
 
 
@@ -59,6 +63,7 @@ CASES = [(s, f) for s in _sources() for f in _files(s)]
 @dataclass
 class Mutation:
     kind: str  # struct | text | blank | number | bytes
+    op: str = ""  # for struct: drop | rename | dup | ...
     renamed: tuple[str, str] | None = None  # (old, new) for a rename
     number: float | None = None
     was_number: bool = False  # the replaced cell held a number
@@ -141,7 +146,7 @@ def csv_mutation(draw, data: bytes) -> tuple[bytes, Mutation]:
         return _csv_bytes([[r[i] if i < len(r) else "" for i in order] for r in rows]), Mutation("struct")
     if op == "dup_row" and body:
         i = draw(st.integers(0, len(body) - 1))
-        return _csv_bytes([header] + body[: i + 1] + body[i:]), Mutation("struct")
+        return _csv_bytes([header] + body[: i + 1] + body[i:]), Mutation("struct", op="dup")
     if op == "shuffle":
         return _csv_bytes([header] + draw(st.permutations(body))), Mutation("struct")
     if op == "extra_col":
@@ -199,7 +204,7 @@ def tree_mutation(draw, doc: Any) -> tuple[Any, Mutation]:
         return doc, Mutation("struct", renamed=(str(last), str(new)))
     if op == "dup" and isinstance(parent, list):
         parent.insert(last, json.loads(json.dumps(parent[last])))
-        return doc, Mutation("struct")
+        return doc, Mutation("struct", op="dup")
     if op == "shuffle" and isinstance(parent, list):
         parent[:] = draw(st.permutations(parent))
         return doc, Mutation("struct")
@@ -278,7 +283,7 @@ def _run(source: str, files: list) -> pd.DataFrame | AggregatorError:
     return out
 
 
-def _check(source: str, base: pd.DataFrame, out: pd.DataFrame | AggregatorError, m: Mutation) -> None:
+def _check(source: str, base: pd.DataFrame, out: pd.DataFrame | AggregatorError, m: Mutation, text: str) -> None:
     if isinstance(out, AggregatorError):
         return
     if source == "epoch_ai_models":
@@ -289,20 +294,24 @@ def _check(source: str, base: pd.DataFrame, out: pd.DataFrame | AggregatorError,
             extra = set(out[col].astype(str)) - allowed
             assert m.kind != "struct" or not extra, f"{col}: values {sorted(extra)[:3]} not in the unmutated output"
         return
-    old, new = m.renamed or ("", "")
-    names = out["source_model_name"].where(out["source_model_name"].ne(new), old) if m.renamed else out["source_model_name"]
     scores = out["score"].map(_key)
     base_scores = Counter(base["score"].map(_key))
+    if m.kind == "text" and m.was_number:
+        assert len(out) >= len(base), "a numeric cell replaced by text was dropped silently instead of raising"
+    if source in DERIVED:
+        if m.op == "dup":
+            assert out.equals(base), "a duplicated row changed the computed scores"
+        return
+    old, new = m.renamed or ("", "")
+    keys = out["benchmark_key"].where(out["benchmark_key"].ne(new), old) if m.renamed else out["benchmark_key"]
     if m.kind in ("struct", "bytes"):
-        pairs = set(zip(base["source_model_name"], base["score"].map(_key), strict=True))
-        extra = set(zip(names, scores, strict=True)) - pairs
-        assert not extra, f"(model, score) pairs not in the unmutated output: {sorted(extra)[:3]}"
-    elif m.kind == "text":
-        assert not (Counter(scores) - base_scores), "a text cell produced a new score"
-        if m.was_number:
-            assert len(out) >= len(base), "a numeric cell replaced by text was dropped silently instead of raising"
-    elif m.kind == "blank":
-        assert not (Counter(scores) - base_scores), "a blank produced a new score"
+        known = set(zip(base["benchmark_key"], base["score"].map(_key), strict=True))
+        extra = set(zip(keys, scores, strict=True)) - known
+        assert not extra, f"(benchmark, score) pairs not in the unmutated output: {sorted(extra)[:3]}"
+        odd = {n for n in out["source_model_name"] if n not in set(base["source_model_name"]) and n not in text and n != new}
+        assert not odd, f"model names from nowhere: {sorted(odd)[:3]}"
+    elif m.kind in ("text", "blank"):
+        assert not (Counter(scores) - base_scores), f"a {m.kind} cell produced a new score"
     else:
         allowed = set(base_scores)
         if m.number is not None and math.isfinite(m.number):
@@ -318,11 +327,12 @@ def test_parse_under_mutation(source, name):
     base = _run(source, files(name, originals[name]))
     assert isinstance(base, pd.DataFrame) and len(base), "the unmutated fixtures parse"
     kind = _kind(name, originals[name])
+    text = originals[name].decode("utf-8", errors="replace")
 
     @FUZZ
     @given(mutated(originals[name], kind))
     def run(case):
         data, m = case
-        _check(source, base, _run(source, files(name, data)), m)
+        _check(source, base, _run(source, files(name, data)), m, text)
 
     run()

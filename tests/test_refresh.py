@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import os
 import re
 import shutil
 import socket
@@ -164,7 +163,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def base_configs() -> Configs:
-    return load_configs(os.environ.get("DEV_CONFIGS", ROOT / "configs"))
+    return load_configs(ROOT / "configs")
 
 
 @pytest.fixture

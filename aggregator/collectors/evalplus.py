@@ -37,6 +37,8 @@ def read_board(source: str, f: RawFile, keys: list[str]) -> pd.DataFrame:
     for name, entry in doc.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("pass@1"), dict):
             raise ParseError(source, f.name, "expected an object with a 'pass@1' object", row=name)
+        if not name.strip():
+            raise ParseError(source, f.name, "empty model name", row=repr(name))
         for key in keys:
             v = entry["pass@1"].get(key)
             if v is None:

@@ -1,0 +1,328 @@
+"""Every collector's parse() under fuzzing: mutated copies of its own fixtures (columns or keys dropped, renamed,
+reordered, wrong types, huge values, NaN, blanks, duplicated rows, invalid UTF-8, extra columns, truncation).
+
+The outcome must be either a table that passes store.PARSED_SCHEMA (the models table for `epoch_ai_models`) or
+one of the project's own errors naming the source, never another exception. And never a silently wrong number:
+  - a structural mutation (drop/rename/reorder/duplicate/extra) may only lose rows: every (model, score) pair it
+    yields was in the unmutated output (a renamed column is mapped back to its old name first);
+  - a numeric cell replaced by text must raise or leave the scores as they were (not be NaN-dropped silently);
+  - a blank may drop a score, never invent one; a new number can only reach the output as itself (or x100 / /100
+    for the sources that convert fractions).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import FIXTURES, raw
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from aggregator.collectors import collector
+from aggregator.errors import AggregatorError
+from aggregator.store import PARSED_SCHEMA, validate
+
+FUZZ = settings(max_examples=300, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], phases=[Phase.generate], report_multiple_bugs=False)
+AS_OF = "2025-06-01"
+TEXTS = ["high", "n.a.x", "12abc", "✓", "1.2.3", "0x1F", "--5", "'; DROP TABLE", "true"]
+NUMBERS = [1e308, -1e308, -1.0, 0.0, 1e-300, 123456789.0, 9007199254740993.0, 42.125]
+BLANKS = ["", "N/A", "null", "NaN", "-"]
+NAMES = ["", " ", "model", "Model ", "MODEL", "score", "x" * 300, "名前", "a,b", 'q"q', "\t"]
+
+
+def _sources() -> list[str]:
+    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "hardware")
+
+
+def _files(source: str) -> list[str]:
+    folder = FIXTURES / source
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+CASES = [(s, f) for s in _sources() for f in _files(s)]
+
+
+# --- documents and their mutations -------------------------------------------------------------------------
+
+
+@dataclass
+class Mutation:
+    kind: str  # struct | text | blank | number | bytes
+    renamed: tuple[str, str] | None = None  # (old, new) for a rename
+    number: float | None = None
+    was_number: bool = False  # the replaced cell held a number
+
+
+def _is_number(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int | float):
+        return math.isfinite(v)
+    try:
+        return math.isfinite(float(str(v).strip().rstrip("%")))
+    except ValueError:
+        return False
+
+
+def _kind(name: str, data: bytes) -> str:
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith((".yml", ".yaml")):
+        return "yaml"
+    return "markdown" if data.startswith(b"---\n") else "text"
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _value(draw, old: Any) -> tuple[Any, Mutation]:
+    """A replacement for one cell or JSON value, and what kind of change it is."""
+    kind = draw(st.sampled_from(["text", "blank", "number", "type"]))
+    was = _is_number(old)
+    if kind == "text":
+        return draw(st.sampled_from(TEXTS)), Mutation("text", was_number=was)
+    if kind == "blank":
+        return draw(st.sampled_from(BLANKS + [None])), Mutation("blank", was_number=was)
+    if kind == "number":
+        n = draw(st.sampled_from(NUMBERS + [float("nan"), float("inf")]) | st.floats(allow_nan=False, allow_infinity=False))
+        return n, Mutation("number", number=n, was_number=was)
+    wrong = draw(st.sampled_from([True, False, [1, 2], {"a": 1}, [], {}, "12.5", 7]))
+    return wrong, Mutation("number" if _is_number(wrong) else "text", number=float(wrong) if _is_number(wrong) else None,
+                           was_number=was)
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else str(v)
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+@st.composite
+def csv_mutation(draw, data: bytes) -> tuple[bytes, Mutation]:
+    rows = [r[:] for r in _csv_rows(data)]
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    op = draw(st.sampled_from(["drop_col", "rename_col", "swap_cols", "dup_row", "shuffle", "extra_col", "cut_rows",
+                               "cell", "cell", "cell", "header_only"]))
+    j = draw(st.integers(0, width - 1))
+    if op == "drop_col":
+        return _csv_bytes([r[:j] + r[j + 1:] for r in rows]), Mutation("struct")
+    if op == "rename_col":
+        new = draw(st.sampled_from(NAMES + header) | st.text(min_size=1, max_size=8))
+        if new == header[j]:
+            new += "_"
+        return _csv_bytes([header[:j] + [new] + header[j + 1:]] + body), Mutation("struct", renamed=(header[j], new))
+    if op == "swap_cols":
+        k = draw(st.integers(0, width - 1))
+        order = list(range(width))
+        order[j], order[k] = order[k], order[j]
+        return _csv_bytes([[r[i] if i < len(r) else "" for i in order] for r in rows]), Mutation("struct")
+    if op == "dup_row" and body:
+        i = draw(st.integers(0, len(body) - 1))
+        return _csv_bytes([header] + body[: i + 1] + body[i:]), Mutation("struct")
+    if op == "shuffle":
+        return _csv_bytes([header] + draw(st.permutations(body))), Mutation("struct")
+    if op == "extra_col":
+        name, val = draw(st.sampled_from(["extra", "notes", ""])), draw(st.sampled_from(TEXTS + [""]))
+        return _csv_bytes([header + [name]] + [r + [val] for r in body]), Mutation("struct")
+    if op == "cut_rows":
+        return _csv_bytes([header] + body[: draw(st.integers(0, len(body)))]), Mutation("struct")
+    if op == "header_only":
+        return _csv_bytes([header]), Mutation("struct")
+    if not body:
+        return data, Mutation("struct")
+    i = draw(st.integers(0, len(body) - 1))
+    j = draw(st.integers(0, len(body[i]) - 1))
+    new, m = _value(draw, body[i][j])
+    body[i][j] = _cell_text(new)
+    return _csv_bytes([header] + body), m
+
+
+def _paths(node: Any, path: tuple = ()) -> list[tuple]:
+    out = [path]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, path + (i,))
+    return out
+
+
+def _get(node: Any, path: tuple) -> Any:
+    for p in path:
+        node = node[p]
+    return node
+
+
+@st.composite
+def tree_mutation(draw, doc: Any) -> tuple[Any, Mutation]:
+    """A mutated deep copy of a JSON/YAML document."""
+    doc = json.loads(json.dumps(doc, default=str))
+    paths = [p for p in _paths(doc) if p]
+    if not paths:
+        return doc, Mutation("struct")
+    path = draw(st.sampled_from(paths))
+    parent, last = _get(doc, path[:-1]), path[-1]
+    op = draw(st.sampled_from(["drop", "rename", "dup", "shuffle", "extra", "value", "value", "value"]))
+    if op == "drop":
+        del parent[last]
+        return doc, Mutation("struct")
+    if op == "rename" and isinstance(parent, dict):
+        new = draw(st.sampled_from(NAMES + list(parent)) | st.text(min_size=1, max_size=8))
+        if new != last:
+            items = [(new if k == last else k, v) for k, v in parent.items() if k != new]
+            parent.clear()
+            parent.update(items)
+        return doc, Mutation("struct", renamed=(str(last), str(new)))
+    if op == "dup" and isinstance(parent, list):
+        parent.insert(last, json.loads(json.dumps(parent[last])))
+        return doc, Mutation("struct")
+    if op == "shuffle" and isinstance(parent, list):
+        parent[:] = draw(st.permutations(parent))
+        return doc, Mutation("struct")
+    if op == "extra" and isinstance(parent, dict):
+        parent[draw(st.sampled_from(["extra", "notes", "_x"]))] = draw(st.sampled_from(TEXTS + [None, [], {}]))
+        return doc, Mutation("struct")
+    new, m = _value(draw, parent[last])
+    parent[last] = new
+    return doc, m
+
+
+@st.composite
+def bytes_mutation(draw, data: bytes, kind: str) -> tuple[bytes, Mutation]:
+    """Invalid UTF-8, NUL bytes, truncation at a line boundary (anywhere for JSON), an empty or binary file."""
+    op = draw(st.sampled_from(["bad_utf8", "nul", "truncate", "empty", "binary", "bom_twice"]))
+    if op in ("bad_utf8", "nul"):
+        at = draw(st.integers(0, len(data)))
+        junk = draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x80\x80"])) if op == "bad_utf8" else b"\x00"
+        return data[:at] + junk + data[at:], Mutation("bytes")
+    if op == "truncate":
+        if kind == "json":
+            return data[: draw(st.integers(0, len(data) - 1))], Mutation("bytes")
+        lines = data.splitlines(keepends=True)
+        return b"".join(lines[: draw(st.integers(0, len(lines)))]), Mutation("struct")
+    if op == "empty":
+        return draw(st.sampled_from([b"", b"\n", b"   "])), Mutation("bytes")
+    if op == "binary":
+        return draw(st.binary(min_size=1, max_size=64)), Mutation("bytes")
+    return b"\xef\xbb\xbf" + data, Mutation("struct")
+
+
+def _dump(kind: str, doc: Any, body: str = "") -> bytes:
+    if kind == "json":
+        return json.dumps(doc).encode("utf-8")
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    return (f"---\n{text}---\n{body}" if kind == "markdown" else text).encode("utf-8")
+
+
+@st.composite
+def mutated(draw, data: bytes, kind: str) -> tuple[bytes, Mutation]:
+    if draw(st.integers(0, 5)) == 0:
+        return draw(bytes_mutation(data, kind))
+    if kind == "csv":
+        return draw(csv_mutation(data))
+    if kind in ("json", "yaml"):
+        doc = json.loads(data) if kind == "json" else yaml.safe_load(data)
+        new, m = draw(tree_mutation(doc))
+        return _dump(kind, new), m
+    if kind == "markdown":
+        _, front, body = data.decode("utf-8").split("---\n", 2)
+        new, m = draw(tree_mutation(yaml.safe_load(front)))
+        return _dump(kind, new, body), m
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    i = draw(st.integers(0, len(lines) - 1))
+    lines[i] = draw(st.sampled_from(TEXTS + ["", "---\n", "x: [\n"])) + lines[i]
+    return "".join(lines).encode("utf-8"), Mutation("struct")
+
+
+# --- the oracle ----------------------------------------------------------------------------------------------
+
+
+def _key(x: float) -> float:
+    return float(f"{x:.9g}")
+
+
+def _run(source: str, files: list) -> pd.DataFrame | AggregatorError:
+    mod = collector(source)
+    try:
+        out = mod.parse(files)
+    except AggregatorError as exc:
+        assert source in str(exc), f"error must name the source: {exc}"
+        return exc
+    assert isinstance(out, pd.DataFrame), "parse returns a table"
+    if source != "epoch_ai_models":  # a models source validates its own table
+        validate(out, PARSED_SCHEMA, f"{source} parser output")
+    return out
+
+
+def _check(source: str, base: pd.DataFrame, out: pd.DataFrame | AggregatorError, m: Mutation) -> None:
+    if isinstance(out, AggregatorError):
+        return
+    if source == "epoch_ai_models":
+        for col in out.columns:
+            allowed = set(base[col].astype(str)) | {"", "nan", "None"}
+            if m.renamed:
+                allowed |= {m.renamed[1]}
+            extra = set(out[col].astype(str)) - allowed
+            assert m.kind != "struct" or not extra, f"{col}: values {sorted(extra)[:3]} not in the unmutated output"
+        return
+    old, new = m.renamed or ("", "")
+    names = out["source_model_name"].where(out["source_model_name"].ne(new), old) if m.renamed else out["source_model_name"]
+    scores = out["score"].map(_key)
+    base_scores = Counter(base["score"].map(_key))
+    if m.kind in ("struct", "bytes"):
+        pairs = set(zip(base["source_model_name"], base["score"].map(_key), strict=True))
+        extra = set(zip(names, scores, strict=True)) - pairs
+        assert not extra, f"(model, score) pairs not in the unmutated output: {sorted(extra)[:3]}"
+    elif m.kind == "text":
+        assert not (Counter(scores) - base_scores), "a text cell produced a new score"
+        if m.was_number:
+            assert len(out) >= len(base), "a numeric cell replaced by text was dropped silently instead of raising"
+    elif m.kind == "blank":
+        assert not (Counter(scores) - base_scores), "a blank produced a new score"
+    else:
+        allowed = set(base_scores)
+        if m.number is not None and math.isfinite(m.number):
+            allowed |= {_key(m.number * f) for f in (1, 100, 0.01)}
+        extra = set(scores) - allowed
+        assert not extra, f"scores {sorted(extra)[:3]} are neither upstream values nor the new number {m.number!r}"
+
+
+@pytest.mark.parametrize("source,name", CASES, ids=[f"{s}:{f}" for s, f in CASES])
+def test_parse_under_mutation(source, name):
+    originals = {n: (FIXTURES / source / n).read_bytes() for n in _files(source)}
+    files = lambda n, data: [raw(k, data if k == n else v, as_of=AS_OF) for k, v in originals.items()]  # noqa: E731
+    base = _run(source, files(name, originals[name]))
+    assert isinstance(base, pd.DataFrame) and len(base), "the unmutated fixtures parse"
+    kind = _kind(name, originals[name])
+
+    @FUZZ
+    @given(mutated(originals[name], kind))
+    def run(case):
+        data, m = case
+        _check(source, base, _run(source, files(name, data)), m)
+
+    run()

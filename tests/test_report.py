@@ -1,0 +1,135 @@
+"""The report end to end on a small results folder: deterministic bytes, options that change the numbers,
+and summary numbers that match a recomputation from scores.csv."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from aggregator.analysis import Options, options_from
+from aggregator.report import build
+from aggregator.store import SCORE_COLUMNS, write_scores
+
+URL = "https://example.org/board.csv"
+# (upstream name, benchmark, source, score, self_reported). Names resolve through the real registry.
+ROWS = [
+    ("deepseek-v3", "gpqa_diamond", "epoch_benchmarking_hub", 59.1, False),
+    ("pangu-ultra", "gpqa_diamond", "epoch_benchmarking_hub", 50.0, False),
+    ("spark-x1.5", "gpqa_diamond", "epoch_benchmarking_hub", 70.0, False),  # domestic, confidence 'reported'
+    ("telechat3", "gpqa_diamond", "llm_stats", 80.0, True),  # domestic, vendor-reported
+    ("gemini-2.5-pro", "gpqa_diamond", "epoch_benchmarking_hub", 84.0, False),
+    ("<b>evil|name</b>", "gpqa_diamond", "epoch_benchmarking_hub", 99.0, False),  # unmatched: never enters
+]
+
+
+def _results(tmp_path: Path) -> Path:
+    res = tmp_path / "results"
+    res.mkdir()
+    df = pd.DataFrame([{
+        "model_id": "", "derivation": "unmatched", "source_model_name": n, "benchmark_id": b, "setting": "", "score": s,
+        "unit": "percent", "ci_lower": float("nan"), "ci_upper": float("nan"), "source_id": src, "source_url": URL,
+        "as_of": "2026-01-01", "self_reported": sr, "is_system": False, "upstream_org": "", "base_model_name": "",
+        "model_release_date": "",
+    } for n, b, src, s, sr in ROWS])[SCORE_COLUMNS]
+    write_scores(res / "scores.csv", df)
+    return res
+
+
+def _summary(report: str) -> dict[str, tuple[str, str]]:
+    """benchmark name -> (best domestic cell, best Nvidia cell) from the summary table."""
+    out = {}
+    for line in report.split("## Summary", 1)[1].split("\n\n", 2)[1].splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        out[re.sub(r"^\[(.*)\]\(.*\)$", r"\1", cells[0])] = (cells[1], cells[2])
+    return out
+
+
+@pytest.fixture
+def registry(configs):
+    needed = {"deepseek-v3", "pangu-ultra", "spark-x1.5", "telechat3", "gemini-2.5-pro"}
+    missing = needed - set(configs.models)
+    assert not missing, f"test relies on registry models {missing}"  # why: the fixture rows must resolve
+    return configs
+
+
+def test_report_is_deterministic_and_escapes(tmp_path, registry):
+    res = _results(tmp_path)
+    build(registry, res, options_from(registry), log=lambda *_: None)
+    first = {p.relative_to(res): p.read_bytes() for p in sorted(res.rglob("*")) if p.is_file()}
+    build(registry, res, options_from(registry), log=lambda *_: None)
+    second = {p.relative_to(res): p.read_bytes() for p in sorted(res.rglob("*")) if p.is_file()}
+    assert first == second
+    assert any(str(p).endswith(".svg") for p in first) and any(str(p).endswith(".png") for p in first)
+    text = first[Path("REPORT.md")].decode()
+    assert "<b>" not in text and "evil|name" not in text
+
+
+def test_options_change_the_numbers(tmp_path, registry):
+    res = _results(tmp_path)
+    runs = {}
+    for key, opts in {
+        "default": options_from(registry),
+        "confirmed": options_from(registry, min_confidence="confirmed"),
+        "self": options_from(registry, include_self_reported=True),
+        "since": options_from(registry, since="2026-01"),
+    }.items():
+        build(registry, res, opts, log=lambda *_: None, draw=False)
+        runs[key] = _summary((res / "REPORT.md").read_text()).get("GPQA Diamond")
+    assert runs["default"][0].endswith("(70.0)") and runs["default"][1].endswith("(59.1)")
+    assert runs["confirmed"][0].endswith("(50.0)")  # Spark X1.5's 'reported' tag no longer counts
+    assert runs["self"][0].endswith("(80.0)")  # TeleChat3's vendor number now enters
+    assert runs["since"] is None  # every fixture model was released before 2026-01: the benchmark drops out
+
+
+def test_summary_matches_recomputation(tmp_path, registry):
+    res = _results(tmp_path)
+    build(registry, res, Options(), log=lambda *_: None, draw=False)
+    recomputed = _recompute(res, registry)
+    for bench, (dom, nv) in _summary((res / "REPORT.md").read_text()).items():
+        want = recomputed.get(bench, {})
+        for cell, cls in ((dom, "domestic"), (nv, "nvidia")):
+            got = None if cell == "none" else float(re.search(r"\(([\d,.]+)\)$", cell).group(1).replace(",", ""))
+            exp = want.get(cls)
+            assert got == (None if exp is None else round(exp, 1)), (bench, cls)
+
+
+def _recompute(res: Path, configs) -> dict[str, dict[str, float]]:
+    """Independent, plain recomputation of the best score per class from scores.csv + models.csv."""
+    s = pd.read_csv(res / "scores.csv", keep_default_na=False, dtype={"setting": str})
+    m = pd.read_csv(res / "models.csv", keep_default_na=False, dtype=str).set_index("model_id")
+    s = s[s["derivation"].isin(["alias", "name"]) & (s["self_reported"].astype(str) == "False") & (s["is_system"].astype(str) == "False")]
+    out: dict[str, dict[str, float]] = {}
+    for bid in configs.settings.headline_benchmarks:
+        b = configs.benchmarks[bid]
+        rows = s[s["benchmark_id"] == bid]
+        prim = rows[rows["source_id"] == b.primary_source]
+        rows = pd.concat([prim, rows[~rows["model_id"].isin(prim["model_id"])]])
+        if b.headline_setting and not b.headline_setting.startswith("@"):
+            rows = rows[rows["setting"] == b.headline_setting]
+        rows = rows[rows["as_of"] == rows.groupby("model_id")["as_of"].transform("max")]
+        best = rows.groupby("model_id")["score"].max()
+        cls = m.loc[best.index, "hardware_class"].where(
+            m.loc[best.index, "confidence"].isin(["confirmed", "reported"]), "unknown")
+        for c in ("domestic", "nvidia"):
+            vals = best[cls == c]
+            if len(vals):
+                out.setdefault(b.name, {})[c] = float(vals.max() if b.higher_is_better else vals.min())
+    return out
+
+
+@pytest.mark.skipif(not (ROOT / "results" / "REPORT.md").exists(), reason="no committed report")
+def test_committed_report_matches_committed_scores(configs):
+    """The committed REPORT.md's summary numbers follow from the committed scores.csv and models.csv."""
+    res = ROOT / "results"
+    recomputed = _recompute(res, configs)
+    summary = _summary((res / "REPORT.md").read_text())
+    assert summary, "the committed report has a summary table"
+    for bench, (dom, nv) in summary.items():
+        for cell, cls in ((dom, "domestic"), (nv, "nvidia")):
+            got = None if cell == "none" else float(re.search(r"\(([\d,.]+)\)$", cell).group(1).replace(",", ""))
+            exp = recomputed.get(bench, {}).get(cls)
+            assert got == (None if exp is None else round(exp, 1)), (bench, cls)
