@@ -53,11 +53,11 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         df = df[~df["self_reported"]]
     bench = configs.benchmarks
     df = df[df["benchmark_id"].isin(bench.keys())]
-    primary = df["benchmark_id"].map(lambda b: bench[b].primary_source)
+    primary = df["benchmark_id"].map({k: b.primary_source for k, b in bench.items()})  # dict maps: no per-row Python
     is_primary = df["source_id"] == primary
     has_primary = is_primary.groupby([df["benchmark_id"], df["model_id"]]).transform("any")
     df = df[is_primary | ~has_primary]
-    headline = df["benchmark_id"].map(lambda b: bench[b].headline_setting).fillna("")
+    headline = df["benchmark_id"].map({k: b.headline_setting or "" for k, b in bench.items()}).fillna("")
     latest = headline.str.startswith("@latest:")
     exact = headline.ne("") & ~latest
     keep = ~exact | (df["setting"] == headline)
@@ -65,14 +65,15 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     if latest.any():
         # "@latest:<key>": only the newest value of that setting key (e.g. a LiveBench release: task sets differ)
         key = headline.str.removeprefix("@latest:")
-        val = pd.Series([_setting_value(st, k) if ok else None for st, k, ok in zip(df["setting"], key, latest, strict=True)],
+        codes, uniq = pd.MultiIndex.from_arrays([df["setting"], key, latest]).factorize()  # one lookup per distinct triple
+        val = pd.Series(np.array([_setting_value(st, k) if ok else None for st, k, ok in uniq], dtype=object)[codes],
                         index=df.index, dtype=object)
         newest = val.groupby(df["benchmark_id"]).transform("max")
         df = df[val.isna() | (val == newest)]
     if df.empty:
         return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
                                      "source_url", "release_date", "hardware_class", "display_name", "developer"])
-    higher = df["benchmark_id"].map(lambda b: bench[b].higher_is_better)
+    higher = df["benchmark_id"].map({k: b.higher_is_better for k, b in bench.items()}).astype(bool)
     df = df.assign(_key=np.where(higher, df["score"], -df["score"]))
     latest = df.groupby(["benchmark_id", "model_id"])["as_of"].transform("max")
     df = df[df["as_of"] == latest]
@@ -182,10 +183,17 @@ def half_year(dates: pd.Series) -> pd.Series:
     return d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")
 
 
+def month_start(dates: pd.Series) -> pd.Series:
+    """First day of the month of YYYY-MM-DD / YYYY-MM dates (YYYY: January); NaT otherwise. One fixed format: no
+    per-element parsing, no format guessed from the first value."""
+    parts = dates.astype(str).str.extract(r"^(\d{4})(?:-(\d{2}))?", expand=True)
+    return pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-01", format="%Y-%m-%d", errors="coerce")
+
+
 def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01") -> pd.DataFrame:
     """Among the country's developers' models released since `since`: counts by half-year and class."""
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
-    df = df.assign(cls=comparison_class(df, min_confidence), date=pd.to_datetime(df["release_date"].str.slice(0, 7) + "-01", errors="coerce"))
+    df = df.assign(cls=comparison_class(df, min_confidence), date=month_start(df["release_date"]))
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
         return pd.DataFrame(columns=["period", *CLASSES])
@@ -193,11 +201,16 @@ def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str
     return t.rename_axis("period").reset_index()
 
 
+def lab_of(developer: pd.Series) -> pd.Series:
+    """The lab a developer string belongs to: 'Alibaba (Qwen team)' -> 'Alibaba'; first of co-developers."""
+    return developer.fillna("").str.split(";").str[0].str.replace(r"\s*\(.*$", "", regex=True).str.strip()
+
+
 def adoption_by_lab(models: pd.DataFrame, country: str, min_confidence: str) -> pd.DataFrame:
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
     if df.empty:
         return pd.DataFrame(columns=["developer", *CLASSES])
-    t = pd.crosstab(df["developer"], comparison_class(df, min_confidence)).reindex(columns=CLASSES, fill_value=0)
+    t = pd.crosstab(lab_of(df["developer"]), comparison_class(df, min_confidence)).reindex(columns=CLASSES, fill_value=0)
     t = t[t.sum(axis=1) > 0]
     return t.assign(_n=t.sum(axis=1)).sort_values(["_n"], ascending=False, kind="mergesort").drop(columns="_n").rename_axis("developer").reset_index()
 

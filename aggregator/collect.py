@@ -146,8 +146,11 @@ def _parse_cached(mod, files: list[RawFile], folder: Path) -> pd.DataFrame:
     for old in folder.glob("*.parquet"):
         old.unlink(missing_ok=True)
     tmp = folder / f".{key}.{os.getpid()}.tmp"
-    parsed.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    try:
+        parsed.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except Exception:  # a table parquet cannot hold (mixed-type column) is simply not cached
+        tmp.unlink(missing_ok=True)
     return parsed
 
 

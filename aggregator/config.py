@@ -238,7 +238,7 @@ class WatchItem(Strict):
     why: str
     models: list[str] = Field(default_factory=list, description="registry model ids")
     patterns: list[str] = Field(default_factory=list, description="regexes over upstream model names (not yet in the registry)")
-    developer: str | None = None
+    developer: str | None = Field(default=None, description="regex (case-insensitive) over the registry's developer names")
 
     @model_validator(mode="after")
     def _target(self) -> WatchItem:
@@ -246,7 +246,7 @@ class WatchItem(Strict):
             raise ValueError("a lab item needs 'developer'")
         if self.kind == "model" and not (self.models or self.patterns):
             raise ValueError("a model item needs 'models' or 'patterns'")
-        for p in self.patterns:
+        for p in [*self.patterns, *([self.developer] if self.developer else [])]:
             try:
                 re.compile(p)
             except re.error as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import analysis as an
-from . import charts
+from . import changes, charts, transaction
 from .config import Configs
 from .resolve import resolve, resolved_share, unmatched_table
 from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, write_csv, write_scores
@@ -102,7 +103,7 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
     reg = models.set_index("model_id")
     for w in configs.watchlist:
         if w.kind == "lab":
-            mine = models[models["developer"].str.casefold() == w.developer.casefold()]
+            mine = models[models["developer"].str.contains(w.developer, case=False, regex=True)]
             mine = mine[an.is_original(mine)]
             counts = mine["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0)
             dom = mine[mine["uses_domestic"]].sort_values("release_date", kind="mergesort")
@@ -136,12 +137,10 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
 
 
 def _latest_changes(results: Path) -> str:
+    """The newest section of CHANGES.md, as a sub-heading of the report's 'What changed'."""
     path = results / "CHANGES.md"
-    if not path.exists():
-        return ""
-    text = path.read_text(encoding="utf-8")
-    parts = re.split(r"(?m)^## ", text)
-    return ("## " + parts[1]).strip().replace("\n## ", "\n#### ").replace("## ", "#### ", 1) if len(parts) > 1 else ""
+    text = changes.latest_section(path.read_text(encoding="utf-8")) if path.exists() else ""
+    return text.replace("## ", "#### ", 1)
 
 
 _CHARTS = ("gap_png", "best_png", "adopt_png", "chips_png", "compute_png", "coverage_png")
@@ -242,7 +241,7 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
 
 
 def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: dict[str, str | None],
-           status: pd.DataFrame | None = None, changes: str = "") -> str:
+           status: pd.DataFrame | None = None, what_changed: str = "") -> str:
     """REPORT.md text. chart_files: template key (gap_png, ...) -> file name; missing keys render as no chart."""
     models = data.models
     env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
@@ -254,7 +253,7 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
         adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, status=pd.DataFrame() if status is None else status, share=data.share,
         counts=models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0),
         conf_counts=pd.crosstab(models["hardware_class"], models["confidence"]).reindex(index=an.CLASSES, fill_value=0),
-        cov=data.cov, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=changes,
+        cov=data.cov, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
         scores=data.scores, models=models, n_points=len(data.pts), country=configs.settings.country_under_study,
         classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored,
     )
@@ -264,13 +263,17 @@ def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bo
     """Re-resolve scores against the current configs, then write models.csv, unmatched.csv, charts and REPORT.md.
     With draw=False the charts are laid out but not written (a quick look at the numbers). Files whose bytes would
     not change are not rewritten, and charts whose inputs did not change are not redrawn (charts.py)."""
+    transaction.recover(results)  # finish or roll back a refresh that was interrupted
     scores_path = results / "scores.csv"
     stored = read_scores(scores_path)
     data = analyse(configs, stored.drop(columns=["model_id", "derivation"]), read_epoch(results), opts)
     if not data.scores[["model_id", "derivation"]].equals(stored[["model_id", "derivation"]]):
         write_scores(scores_path, data.scores)
     write_csv(results / "unmatched.csv", data.unmatched)
-    write_csv(results / "models.csv", data.models, sort=["model_id"], float_format="%.6g")
+    models_path = results / "models.csv"
+    before = models_path.read_bytes() if models_path.exists() else None
+    if write_csv(models_path, data.models, sort=["model_id"], float_format="%.6g"):
+        changes.record_tags(results, before, models_path.read_bytes(), dt.datetime.now(dt.UTC).date().isoformat())
     chart_files = draw_charts(configs, opts, data, results / "charts" if draw else None)
     status = pd.read_csv(results / "collection.csv", dtype=str, keep_default_na=False) if (results / "collection.csv").exists() else None
     text = render(configs, opts, data, chart_files, status, _latest_changes(results))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .config import Configs
@@ -22,28 +23,40 @@ def name_key(name: str) -> str:
 
 
 def name_keys_vec(names: pd.Series) -> pd.Series:
-    s = names.astype(str).str.strip().str.casefold()
-    s = s.str.replace(r"^https?://huggingface\.co/", "", regex=True).str.replace(r"^.*/", "", regex=True)
-    return s.str.replace(r"[\s_]+", "-", regex=True).str.strip("-")
+    """name_key of every value, computed once per distinct value (names repeat across benchmarks and snapshots)."""
+    codes, uniq = pd.factorize(names.astype(str))
+    keys = np.array([name_key(n) for n in uniq], dtype=object)
+    return pd.Series(keys[codes] if len(codes) else [], index=names.index, dtype=object)
 
 
 def registry_keys(configs: Configs) -> dict[str, str]:
     """Normalised name -> model id, from ids, display names, HF repos, Epoch names and every alias file."""
-    keys: dict[str, str] = {}
-    for m in configs.models.values():
-        for n in (m.id, m.display_name, m.hf_repo, m.epoch_name):
-            if n:
-                keys.setdefault(name_key(n), m.id)
-    for table in configs.aliases.values():
-        for n, target in table.items():
-            if target is not None:
-                keys.setdefault(name_key(n), target)
-    return keys
+    pairs = [(n, m.id) for m in configs.models.values() for n in (m.id, m.display_name, m.hf_repo, m.epoch_name) if n]
+    pairs += [(n, t) for table in configs.aliases.values() for n, t in table.items() if t is not None]
+    if not pairs:
+        return {}
+    names, ids = zip(*pairs, strict=True)
+    keys = pd.Series(ids, index=name_keys_vec(pd.Series(names)).to_numpy())
+    return keys[~keys.index.duplicated(keep="first")].to_dict()  # the first claim of a key wins
 
 
 def resolve(df: pd.DataFrame, configs: Configs) -> pd.DataFrame:
-    """Add model_id and derivation ('alias' | 'name' | 'finetune' | 'ignored' | 'unmatched') to score rows."""
+    """Add model_id and derivation ('alias' | 'name' | 'finetune' | 'ignored' | 'unmatched') to score rows.
+    The work is done once per distinct (source, name, base model) and spread back to the rows."""
+    key = np.zeros(len(df), dtype=np.int64)
+    for col in ("source_id", "source_model_name", "base_model_name"):
+        codes, uniq = pd.factorize(df[col], use_na_sentinel=False)
+        key = key * max(len(uniq), 1) + codes
+    rows, _ = pd.factorize(key)  # codes in order of first appearance, like the distinct rows below
+    first = ~pd.Series(key).duplicated().to_numpy()
+    distinct = _resolve_distinct(df.loc[first, ["source_id", "source_model_name", "base_model_name"]], configs)
     out = df.copy()
+    for col in ("model_id", "derivation"):
+        out[col] = pd.Series(distinct[col].to_numpy()[rows], index=out.index).astype(str)
+    return out
+
+
+def _resolve_distinct(out: pd.DataFrame, configs: Configs) -> pd.DataFrame:
     model_id = pd.Series("", index=out.index, dtype=object)
     how = pd.Series("unmatched", index=out.index, dtype=object)
     # 1. explicit per-source aliases (null = ignore on purpose)
@@ -79,9 +92,7 @@ def resolve(df: pd.DataFrame, configs: Configs) -> pd.DataFrame:
     found = base.notna()
     model_id[base[found].index] = base[found]
     how[base[found].index] = "finetune"
-    out["model_id"] = model_id.astype(str)
-    out["derivation"] = how.astype(str)
-    return out
+    return pd.DataFrame({"model_id": model_id, "derivation": how})
 
 
 def unmatched_table(scores: pd.DataFrame) -> pd.DataFrame:

@@ -106,8 +106,9 @@ def _scores(rows: int, n_reg: int, configs) -> pd.DataFrame:
     name = np.char.add("mystery-", n.astype(str)).astype(object)
     alias, by_name, ft = cat < 2, (cat >= 2) & (cat < 7), cat == 7
     name[alias] = np.char.add("alias-name-", n[alias].astype(str))
-    variant = np.where(n % 2 == 0, np.char.add("SynLab/Syn Model ", j.astype(str)),
-                       np.char.add("syn_", np.char.zfill(j.astype(str), 6)))
+    org = np.char.add(np.char.add("Org", n.astype(str)), "/")  # distinct upstream names, same name key
+    variant = np.where(n % 2 == 0, np.char.add(org, np.char.add("Syn Model ", j.astype(str))),
+                       np.char.add(org, np.char.add("syn_", np.char.zfill(j.astype(str), 6))))
     name[by_name] = variant[by_name]
     name[ft] = np.char.add(np.char.add("user", n[ft].astype(str)), "/ft-model")
     base = np.full(names, "", dtype=object)
@@ -152,7 +153,7 @@ def main(rows: int) -> dict:
     opts = an.options_from(configs)
     start = time.perf_counter()
     data = report.analyse(configs, scores, epoch, opts)
-    text = report.render(configs, opts, data, charts={})
+    text = report.render(configs, opts, data, {})
     seconds = time.perf_counter() - start
     return {"rows": len(scores), "names": int(scores["source_model_name"].nunique()), "models": len(data.models),
             "aliases": sum(len(a) for a in configs.aliases.values()), "points": len(data.pts),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -21,10 +22,18 @@ def read_csv(source: str, f: RawFile, **kw: Any) -> pd.DataFrame:
         raise ParseError(source, f.name, f"not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
         raise ParseError(source, f.name, "empty file")
+    if "\x00" in text:
+        raise ParseError(source, f.name, f"NUL byte at character {text.index(chr(0))}: binary data, not CSV text")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kw)
-    except (pd.errors.ParserError, ValueError) as exc:
+        header = next(csv.reader(io.StringIO(text)), [])
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kw)
+    except (csv.Error, pd.errors.ParserError, ValueError) as exc:
         raise ParseError(source, f.name, f"not a readable CSV ({str(exc).splitlines()[0]})") from None
+    named = [h for h in header if h.strip()]
+    dup = sorted({h for h in named if named.count(h) > 1})
+    if dup and "header" not in kw:  # why: pandas would rename the second 'x' to 'x.1' and a parser read the wrong one
+        raise ParseError(source, f.name, f"duplicate column name(s) {dup[:5]} in the header")
+    return df
 
 
 def read_json(source: str, f: RawFile) -> Any:

@@ -209,6 +209,8 @@ def _parse_benchmark(f: RawFile, key: str, snapshot: str) -> pd.DataFrame:
     df = read_csv(SOURCE_ID, f)
     require_columns(SOURCE_ID, f, df, ["Model version"])
     score_col = _score_column(f, df)
+    if df.empty:  # a header without entries: nothing to read
+        return pd.DataFrame()
     score = to_number(SOURCE_ID, f, df[score_col], score_col)
     version = _col(df, "Model version")
     name = version.where(version.ne(""), _col(df, "Name"))
@@ -262,6 +264,8 @@ def _parse_eci_scores(f: RawFile, snapshot: str) -> pd.DataFrame:
     name_col = next((c for c in ("Model", "Display name") if c in df.columns), None)
     if name_col is None:
         raise ParseError(SOURCE_ID, f.name, f"no model name column (Model, Display name); columns: {list(df.columns)[:15]}")
+    if df.empty:
+        return pd.DataFrame()
     score = to_number(SOURCE_ID, f, df["eci"], "eci")
     lo, hi = _ci(f, df, score)
     out = pd.DataFrame({

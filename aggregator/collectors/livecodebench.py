@@ -72,9 +72,19 @@ def _parse_generation(f: RawFile) -> pd.DataFrame:
         raise ParseError(SOURCE_ID, f.name, "expected an object with 'performances' and 'models'")
     perf = _table(f, doc, "performances", ["model", "date", "difficulty", "pass@1"])
     models = _table(f, doc, "models", ["model_repr", "release_date"])
+    for df, key, col in ((perf, "performances", "model"), (models, "models", "model_repr")):
+        bad = ~df[col].map(lambda v: isinstance(v, str) and v.strip() != "")
+        if bad.any():
+            i = int(bad.idxmax())
+            raise ParseError(SOURCE_ID, f.name, f"{col}: expected a model name, got {df[col][i]!r}", row=f"{key}[{i}]")
     if models["model_repr"].duplicated().any():
         dup = models["model_repr"][models["model_repr"].duplicated()].iloc[0]
         raise ParseError(SOURCE_ID, f.name, f"model {dup!r} is listed twice in 'models'", row="models")
+    twice = perf["model"].str.cat(perf["question_id"].map(repr), sep="\0").duplicated() if "question_id" in perf else None
+    if twice is not None and twice.any():  # a problem counted twice would skew the mean
+        i = int(twice.idxmax())
+        raise ParseError(SOURCE_ID, f.name, f"problem {perf['question_id'][i]!r} is listed twice for model {perf['model'][i]!r}",
+                         row=f"performances[{i}]")
     perf = perf.assign(score=_numbers(f, perf, "performances", "pass@1"), date=_epoch_ms(f, perf, "performances", "date"))
     cutoff = pd.Series(_epoch_ms(f, models, "models", "release_date").to_numpy(), index=models["model_repr"])
     missing = ~perf["model"].isin(cutoff.index)

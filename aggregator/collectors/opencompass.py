@@ -144,8 +144,8 @@ def _parse_academic(f: RawFile, meta: dict[str, dict[str, Any]]) -> pd.DataFrame
     fallback = iso_date(f.published) or f.retrieved_at
     rows = []
     for dataset, block in doc.items():
-        if not isinstance(block, dict):
-            raise ParseError(SOURCE_ID, f.name, "expected an object of model scores", row=dataset)
+        if not isinstance(block, dict) or not dataset.strip():
+            raise ParseError(SOURCE_ID, f.name, "expected a dataset name and an object of model scores", row=repr(dataset))
         setting = ";".join(f"{k}={setting_value(block[k])}" for k in ("metric", "mode", "version") if block.get(k) not in (None, ""))
         for abbr, value in block.items():
             if abbr in ACADEMIC_META:
