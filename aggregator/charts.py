@@ -3,31 +3,107 @@ each, PNG for the report and SVG beside it, byte-identical for identical inputs 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import inspect
 import io
 import re
 import textwrap
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .store import atomic_write_bytes  # noqa: E402
+from .store import atomic_write_bytes
 
 COLORS = {"domestic": "#D55E00", "nvidia": "#009E73", "other": "#0072B2", "mixed": "#CC79A7", "unknown": "#999999"}
 MARKERS = {"domestic": "D", "nvidia": "o", "other": "s", "mixed": "^", "unknown": "."}
 LABELS = {"domestic": "Domestic-trained", "nvidia": "Nvidia-trained", "other": "Other hardware (TPU, Trainium, AMD...)",
           "mixed": "Mixed hardware", "unknown": "Unknown hardware"}
 
-plt.rcParams.update({
+STYLE = {
     "figure.dpi": 100, "savefig.dpi": 110, "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
     "svg.hashsalt": "aggregator", "svg.fonttype": "none", "path.simplify": True,
-})
+}
+
+
+def _load_matplotlib() -> None:
+    """Import matplotlib (Agg, house style) on first use: a report whose charts are all up to date never loads it."""
+    global plt, mdates
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(STYLE)
+
+
+class _OnFirstUse:
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        _load_matplotlib()
+        return getattr(globals()[self._name], attr)
+
+
+plt, mdates = _OnFirstUse("plt"), _OnFirstUse("mdates")
+
+# --- drawn only when inputs change: each PNG/SVG carries a digest of its inputs, the drawing code and matplotlib --
+
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + importlib.metadata.version("matplotlib").encode()).hexdigest()
+_inputs = ""  # digest of the chart being drawn, written into its files by save()
+
+
+def _feed(h, value) -> None:
+    if isinstance(value, pd.Series):
+        value = value.to_frame()
+    if isinstance(value, pd.DataFrame):
+        h.update(repr((list(value.columns), [str(t) for t in value.dtypes], value.shape)).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        except TypeError:  # unhashable cells (lists): their text
+            h.update(value.to_csv().encode())
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            h.update(repr(k).encode())
+            _feed(h, v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _feed(h, v)
+    else:
+        h.update(repr(value).encode())
+    h.update(b"\0")
+
+
+def cached(draw):
+    """Skip drawing when <stem>.png and <stem>.svg exist and carry the digest of the same inputs (folder aside)."""
+    sig = inspect.signature(draw)
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        global _inputs
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        folder, stem = bound.arguments["folder"], safe_name(bound.arguments["stem"])
+        if folder is None:
+            return draw(*args, **kwargs)
+        h = hashlib.sha256(f"{draw.__name__}|{_CODE}".encode())
+        _feed(h, {k: v for k, v in bound.arguments.items() if k != "folder"})
+        key = h.hexdigest()
+        files = [Path(folder) / f"{stem}.{ext}" for ext in ("png", "svg")]
+        if all(f.is_file() and key.encode() in f.read_bytes() for f in files):
+            return f"{stem}.png"
+        _inputs = key
+        try:
+            return draw(*args, **kwargs)
+        finally:
+            _inputs = ""
+
+    return wrapper
 
 
 def safe_name(text: str, max_len: int = 60) -> str:
@@ -43,8 +119,8 @@ def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
         plt.close(fig)
         return f"{stem}.png"
     png, svg = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png", metadata={"Software": None}, bbox_inches="tight")
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    fig.savefig(png, format="png", metadata={"Software": None, "Description": _inputs}, bbox_inches="tight")
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None, "Description": _inputs}, bbox_inches="tight")
     plt.close(fig)
     atomic_write_bytes(folder / f"{stem}.png", png.getvalue())
     atomic_write_bytes(folder / f"{stem}.svg", svg.getvalue())
@@ -68,6 +144,7 @@ def _spread(ys: list[float], min_gap: float) -> list[float]:
     return out.tolist()
 
 
+@cached
 def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str, higher: bool, footnote: str,
                    folder: Path, stem: str, label_classes: tuple[str, ...] = ("domestic", "nvidia", "other")) -> str:
     fig, ax = plt.subplots(figsize=(9, 5.2))
@@ -106,6 +183,7 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
     return save(fig, folder, stem)
 
 
+@cached
 def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], names: dict[str, str], units: dict[str, str],
               footnote: str, folder: Path, stem: str = "gap") -> str:
     gaps = {b: g for b, g in gaps.items() if not g.empty}
@@ -133,6 +211,7 @@ def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], nam
     return save(fig, folder, stem)
 
 
+@cached
 def best_now_chart(best: dict[str, pd.DataFrame], names: dict[str, str], units: dict[str, str], footnote: str,
                    folder: Path, stem: str = "best_now") -> str:
     classes = ["domestic", "nvidia", "other"]
@@ -161,6 +240,7 @@ def best_now_chart(best: dict[str, pd.DataFrame], names: dict[str, str], units: 
     return save(fig, folder, stem)
 
 
+@cached
 def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, footnote: str, folder: Path,
                    stem: str = "adoption") -> str:
     classes = ["domestic", "mixed", "nvidia", "other", "unknown"]
@@ -193,6 +273,7 @@ def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, foo
     return save(fig, folder, stem)
 
 
+@cached
 def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "chips") -> str:
     """rows: model display_name, accelerator (display), chip_count (may be NaN), hardware_class."""
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.28 * len(rows) + 1)))
@@ -217,6 +298,7 @@ def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "ch
     return save(fig, folder, stem)
 
 
+@cached
 def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folder: Path, stem: str = "compute") -> str:
     fig, ax = plt.subplots(figsize=(8, 4.8))
     for cls in ["unknown", "mixed", "other", "nvidia", "domestic"]:
@@ -235,6 +317,7 @@ def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folde
     return save(fig, folder, stem)
 
 
+@cached
 def coverage_chart(cov: pd.DataFrame, names: dict[str, str], footnote: str, folder: Path, stem: str = "coverage") -> str:
     classes = ["domestic", "nvidia", "other", "mixed", "unknown"]
     cov = cov.astype({k: "int64" for k in classes})

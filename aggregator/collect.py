@@ -246,6 +246,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
         env = configs.sources[sid].api_key_env
         if env and mirror is None and not os.environ.get(env):
             outcomes[sid] = Outcome(sid, "skipped", message=f"set {env} to collect it")
+        elif mirror is not None and not configs.sources[sid].mirror:
+            outcomes[sid] = Outcome(sid, "skipped", message="live only: no mirror copy is declared")
         else:
             todo.append(sid)
     with _progress(progress) as bar, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -257,8 +257,9 @@ class WatchItem(Strict):
 # --- the whole configs/ folder ---------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loading, with dates left as strings (so that an impossible date is reported by the schema, per field)."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loading (libyaml's C parser when present), with dates left as strings (so that an impossible date is
+    reported by the schema, per field)."""
 
 
 _Loader.yaml_implicit_resolvers = {

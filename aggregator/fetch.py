@@ -30,7 +30,7 @@ USER_AGENT = f"domestic-compute-aggregator/{__version__} (+https://github.com/do
 TIMEOUT = (10, 60)  # (connect, read) seconds, on every request
 DEADLINE = 900  # seconds one download may take in all (a server trickling bytes cannot hold a refresh)
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, not obeyed blindly
-SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ARTIFICIAL_ANALYSIS_API_KEY")
+SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ARTIFICIAL_ANALYSIS_API_KEY", "LLM_STATS_API_KEY")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,15 @@ def redact(text: str) -> str:
         if value and len(value) >= 6:
             text = text.replace(value, "***")
     return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """Remove any secret from the environment that a server echoed into a response body."""
+    for var in SECRET_ENV:
+        value = os.environ.get(var)
+        if value and len(value) >= 6:
+            data = data.replace(value.encode(), b"***")
+    return data
 
 
 class _Retry(Retry):
@@ -228,7 +237,8 @@ class Fetcher:
                 expected = resp.headers.get("Content-Length")
                 if expected and expected.isdigit() and int(expected) != size and "Content-Encoding" not in resp.headers:
                     raise FetchError(f"{source.id}: {name}: truncated download ({size} of {expected} bytes)")
-                etag, last_modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+                data = redact_bytes(data)  # a server echoing a token must not get it into the cache or results
+                etag, last_modified = (redact(v) if v else v for v in (resp.headers.get("ETag"), resp.headers.get("Last-Modified")))
         except requests.RequestException as exc:
             inner = getattr(exc.args[0], "reason", None) if exc.args else None  # urllib3's cause after retries
             inner = inner if isinstance(inner, BaseException) else exc

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -17,6 +19,7 @@ from .config import Configs
 from .resolve import resolve, resolved_share, unmatched_table
 from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, write_csv, write_scores
 
+URL_SAFE = "-._~:/?#@!$&'*+,;=%"  # RFC 3986 characters that are inert in a markdown link destination
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 
@@ -28,10 +31,11 @@ def md(text: object) -> str:
 
 
 def link(text: object, url: object) -> str:
+    """A markdown link to an http(s) URL; any character that could end the link or a table cell is %-encoded."""
     u = str(url or "")
     if not re.match(r"^https?://[^\s<>()]+$", u):
         return md(text)
-    return f"[{md(text)}]({u})"
+    return f"[{md(text)}]({quote(u, safe=URL_SAFE, errors='replace')})"
 
 
 def fmt(x: object, nd: int = 1) -> str:
@@ -113,10 +117,11 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
                         "latest": (md(latest["display_name"].iloc[0]) + f" ({latest['release_date'].iloc[0] or 'date unknown'})") if len(latest) else "none"})
             continue
         ids = set(w.models)
-        names = scores["source_model_name"]
-        hit = pd.Series(False, index=scores.index)
+        codes, names = pd.factorize(scores["source_model_name"])  # match each distinct name once
+        hit_name = np.zeros(len(names), dtype=bool)
         for pat in w.patterns:
-            hit |= names.str.contains(pat, regex=True)
+            hit_name |= pd.Series(names).str.contains(pat, regex=True).to_numpy(dtype=bool)
+        hit = pd.Series(hit_name[codes] if len(codes) else [], index=scores.index, dtype=bool)
         ids |= set(scores.loc[hit & scores["model_id"].ne(""), "model_id"])
         unresolved = sorted(set(scores.loc[hit & scores["model_id"].eq(""), "source_model_name"]))
         rows = []
@@ -197,12 +202,13 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
     compute = None if comp is None else (comp, comp.points.assign(training_compute_flop=comp.points["model_id"].map(flops))
                                          .dropna(subset=["training_compute_flop"]))
     dom = models[models["hardware_class"].eq("domestic") & an.is_original(models)]
-    indep = scores[scores["derivation"].isin(["alias", "name"]) & ~scores["self_reported"] & ~scores["is_system"]]
+    indep = scores.loc[(scores["derivation"].eq("alias") | scores["derivation"].eq("name")) & ~scores["self_reported"]
+                       & ~scores["is_system"], "model_id"]
     data = ReportData(
         scores=scores, unmatched=unmatched, models=models, pts=pts, data_date=data_date, benches=benches,
         adopt=an.adoption(models, country, opts.min_confidence), by_lab=an.adoption_by_lab(models, country, opts.min_confidence),
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
-        share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep["model_id"])],
+        share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
         watch=_watch_status(configs, scores, models, pts), compute=compute, timings=timings)
     lap("tables")
     return data

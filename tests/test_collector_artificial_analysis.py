@@ -63,6 +63,7 @@ def test_normalise_units(configs):
     (json.dumps({"data": [{"slug": "m", "evaluations": [0.5]}]}), "evaluations: expected an object", 1),
     (json.dumps({"data": [{"slug": "m", "evaluations": {}}, {"evaluations": {"gpqa": 0.5}}]}), "slug/name", 2),
     (json.dumps({"data": ["m"]}), "expected an object per model", 1),
+    (json.dumps({"data": [{"slug": "m", "evaluations": {"GPQA ": 0.5}}]}), "unexpected field name", 1),
 ])
 def test_malformed_input_raises_parse_error(body, problem, row):
     with pytest.raises(ParseError, match=problem) as err:

@@ -92,6 +92,9 @@ def test_hardware_mentions_with_catalog_patterns(configs):
     (f"{V3}/eval_results.json", "{", "not valid JSON"),
     (f"{V3}/eval_results.json", json.dumps({"evalResults": {"a": 1}}), "evalResults: expected a list"),
     (f"{V3}/eval_results.json", json.dumps({"evalResults": [{"data": {"value": 1}}]}), "expected {dataset"),
+    (f"{V3}/eval_results.json", json.dumps({"evalResults": [{"data": {"dataset": {"id": "x/y"}, "value": 1}}]}), "task_id"),
+    (f"{V3}/README.md", "---\nmodel-index:\n- name: x\n  results:\n  - dataset: {name: MMLU}\n    metrics: [{type: acc, value: 1}]\n---\n",
+     "expected dataset {type, name}"),
     (f"{V3}/config.json", "{}", "unknown file"),
 ])
 def test_malformed_input_raises_parse_error(name, body, problem):

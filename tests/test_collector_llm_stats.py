@@ -72,7 +72,8 @@ def test_normalise_to_percent_and_catalog_ids(configs):
     (R1, b"{not json", "not valid JSON"),
     (R1, b"[1, 2]", "expected a JSON object"),
     (R1, json.dumps({"qualitative_metrics": "GPQA"}), "qualitative_metrics: expected a list"),
-    (R1, json.dumps({"qualitative_metrics": [{"dataset_name": "GPQA", "score": "high"}]}), "score: expected a number"),
+    (R1, json.dumps({"qualitative_metrics": [{"dataset_name": "GPQA", "score": "high", "analysis_method": ""}]}), "score: expected a number"),
+    (R1, json.dumps({"qualitative_metrics": [{"dataset_name": "GPQA", "score": 0.5}]}), "analysis_method: missing"),
     (R1, json.dumps({"qualitative_metrics": [{"score": 0.5}]}), "dataset_name"),
     (f"{QWEN}/benchmarks.json", json.dumps({"rows": []}), "list of score records"),
     ("models/deepseek/deepseek-r1/notes.json", b"{}", "unknown file"),
@@ -84,7 +85,8 @@ def test_malformed_input_raises_parse_error_naming_the_file(name, body, problem)
 
 
 def test_bad_score_names_the_row():
-    body = json.dumps({"qualitative_metrics": [{"dataset_name": "MMLU", "score": 0.5}, {"dataset_name": "GPQA", "score": True}]})
+    body = json.dumps({"qualitative_metrics": [{"dataset_name": "MMLU", "score": 0.5, "analysis_method": ""},
+                                               {"dataset_name": "GPQA", "score": True, "analysis_method": ""}]})
     with pytest.raises(ParseError) as err:
         llm_stats.parse([raw(R1, body)])
     assert err.value.row == 2

@@ -87,7 +87,9 @@ def test_gunzip_is_capped():
      "OverallTable.Average: expected a number"),
     (oc.MONTHS, json.dumps({"msg": "ok", "data": None}), "expected {msgCode"),
     (oc.MONTHS, json.dumps({"data": [{"month": "25-10"}]}), "fileName"),
-    (oc.ACADEMIC, json.dumps({"IFEval": {"metric": "acc", "m1": "fast"}}), "IFEval.m1: expected a number"),
+    (oc.ACADEMIC, json.dumps({"IFEval": {"dataset": "IFEval", "metric": "acc", "m1": "fast"}}), "IFEval.m1: expected a number"),
+    (oc.ACADEMIC, json.dumps({"IFEval": {"m1": 80.1}}), "expected {dataset, metric"),
+    (ED_NEW, json.dumps({"OverallTable": [{"model": "a", "": 1}]}), "a column has no name"),
     (oc.ACADEMIC, json.dumps(["IFEval"]), "expected {dataset"),
     (oc.META, json.dumps({"abbr": "m"}), "expected a list of model records"),
 ])

@@ -113,3 +113,89 @@ def test_unknown_confidence_without_looked_at(cfg_dir):
     p = cfg_dir / "models" / "zz_test.yaml"
     p.write_text(MODEL.split("    training:")[0] + "    training: {confidence: unknown}\n")
     assert "looked_at" in str(_err(cfg_dir))
+
+
+# --- added for issue 7: cycles, aliases, duplicates and the `validate` command ------------------------------
+
+
+@pytest.mark.parametrize("chain", [["cyc-a"], ["cyc-a", "cyc-b", "cyc-c"]])
+def test_lineage_cycles_of_any_length(cfg_dir, chain):
+    rows = "".join(
+        f"  - {{id: {m}, display_name: {m}, developer: L, developer_country: China, "
+        f"derived_from: {chain[(i + 1) % len(chain)]}, derivation: variant}}\n" for i, m in enumerate(chain))
+    (cfg_dir / "models" / "zz_cycle.yaml").write_text("models:\n" + rows)
+    e = _err(cfg_dir)
+    assert "cycle" in str(e) and e.field == "derived_from" and e.file.endswith("zz_cycle.yaml")
+
+
+def test_aliases_are_one_hop(cfg_dir):
+    """An alias maps an upstream name to a model id and is never followed further: 'Foo' -> test-model even when
+    'test-model' is itself an upstream name aliased elsewhere. So aliases cannot form a cycle; only derived_from can."""
+    import pandas as pd
+
+    from aggregator.resolve import resolve
+    from aggregator.store import SCORE_COLUMNS
+
+    other = next(m for m in load_configs(cfg_dir).models if m != "test-model")
+    (cfg_dir / "aliases" / "lmarena.yaml").write_text(f"'Foo': test-model\n'test-model': {other}\n'{other}': test-model\n")
+    cfg = load_configs(cfg_dir)
+    row = dict.fromkeys([c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")], "")
+    row |= {"source_id": "lmarena", "score": 1.0, "ci_lower": float("nan"), "ci_upper": float("nan"),
+            "self_reported": False, "is_system": False, "benchmark_id": "x", "as_of": "2025-01-01"}
+    df = pd.DataFrame([row | {"source_model_name": n} for n in ("Foo", "test-model", other)])
+    out = resolve(df, cfg).set_index("source_model_name")["model_id"]
+    assert out.to_dict() == {"Foo": "test-model", "test-model": other, other: "test-model"}
+
+
+def test_duplicate_source_and_benchmark_ids(cfg_dir):
+    p = cfg_dir / "sources.yaml"
+    text = p.read_text()
+    block = text[text.index("  - id: lmarena\n"):text.index("  - id: epoch_benchmarking_hub\n")]
+    p.write_text(text + "\n" + block)
+    e = _err(cfg_dir)
+    assert "duplicate" in str(e) and e.entry == "lmarena" and e.file.endswith("sources.yaml")
+    p.write_text(text)
+    (cfg_dir / "benchmarks" / "zz.yaml").write_text(
+        "benchmarks:\n  - {id: zz, name: Z, unit: elo, category: x, primary_source: lmarena, upstream: [{source: lmarena, key: zz1}]}\n"
+        "  - {id: zz, name: Z, unit: elo, category: x, primary_source: lmarena, upstream: [{source: lmarena, key: zz2}]}\n")
+    e = _err(cfg_dir)
+    assert "duplicate benchmark id" in str(e) and e.entry == "zz"
+
+
+@pytest.mark.parametrize("text", ["models: {id: x}\n", "- just a list\n", "models:\n  - 42\n", "\ufeffmodels: [\n"])
+def test_wrong_shapes(cfg_dir, text):
+    (cfg_dir / "models" / "zz_test.yaml").write_text(text)
+    e = _err(cfg_dir)
+    assert e.file.endswith("zz_test.yaml")
+
+
+def test_not_utf8(cfg_dir):
+    (cfg_dir / "models" / "zz_test.yaml").write_bytes(MODEL.replace("Test Lab", "Caf\xe9").encode("latin-1"))
+    assert "not UTF-8" in str(_err(cfg_dir))
+
+
+def test_yaml_is_safe_loaded(cfg_dir):
+    (cfg_dir / "models" / "zz_test.yaml").write_text("models:\n  - !!python/object/apply:os.system ['echo pwned']\n")
+    e = _err(cfg_dir)
+    assert "broken YAML" in str(e) and e.file.endswith("zz_test.yaml")
+
+
+def _cli(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "aggregator.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_validate_ok_on_repo_configs():
+    r = _cli("validate", "--configs", str(ROOT / "configs"))
+    assert r.returncode == 0 and "configs OK" in r.stdout, r.stderr
+
+
+def test_cli_validate_exits_2_with_the_message(cfg_dir):
+    p = cfg_dir / "models" / "zz_test.yaml"
+    p.write_text(p.read_text().replace("accelerators: [huawei-ascend-910b]", "accelerators: [made-up-chip]"))
+    r = _cli("validate", "--configs", str(cfg_dir))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "zz_test.yaml" in r.stderr and "test-model" in r.stderr and "add it to hardware.yaml" in r.stderr

@@ -38,3 +38,49 @@ def test_link_refuses_non_http_urls():
 def test_safe_name(name):
     s = safe_name(name)
     assert "/" not in s and "\\" not in s and not s.startswith(".") and 0 < len(s) <= 60
+
+
+# --- added for issue 7: any text, any URL -------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+HOSTILE = st.text(alphabet=st.sampled_from(list("|<>`[]()*_~\\!#&;:/ \r\n\t\u2028\x00aZ9.-=\"'")) | st.characters(), max_size=40)
+
+
+def _inert(out: str) -> None:
+    assert "\n" not in out and "\r" not in out, "one line"
+    assert "|" not in out.replace("&#124;", ""), "no raw pipe can end a table cell"
+    for ch in "<`[]*_":
+        assert not re.search(rf"(?<!\\)(?:\\\\)*{re.escape(ch)}", out), f"unescaped {ch!r}"
+
+
+@FUZZ
+@given(HOSTILE)
+def test_md_any_text_is_inert(text):
+    _inert(md(text))
+
+
+@FUZZ
+@given(HOSTILE, HOSTILE)
+def test_link_any_url_is_inert(text, tail):
+    out = link(text, "https://example.org/" + tail)
+    if out == md(text):
+        return  # refused: plain text
+    m = re.fullmatch(r"\[(.*)\]\((https?://[^\s<>()|`\[\]\"\\]+)\)", out, re.S)
+    assert m, f"a link whose destination cannot break out: {out!r}"
+    _inert(m.group(1))
+
+
+def test_link_encodes_cell_breakers():
+    assert link("x", "https://e.org/a|b") == "[x](https://e.org/a%7Cb)"
+    assert link("x", "https://e.org/`x`") == "[x](https://e.org/%60x%60)"
+    assert link("x", "https://zh.wikipedia.org/wiki/昇腾") == "[x](https://zh.wikipedia.org/wiki/%E6%98%87%E8%85%BE)"
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_safe_name_any_text(name):
+    s = safe_name(name)
+    assert re.fullmatch(r"[a-z0-9_][a-z0-9._-]{0,59}", s), "a bounded slug that cannot start a hidden file or a path"

@@ -38,9 +38,15 @@ def read_csv(source: str, f: RawFile, **kw: Any) -> pd.DataFrame:
 
 def read_json(source: str, f: RawFile) -> Any:
     try:
-        return json.loads(f.data.decode("utf-8-sig"))
+        text = f.data.decode("utf-8-sig")
+        doc = json.loads(text)
+        if re.search(r"\\u[dD][89a-fA-F]", text):  # a lone surrogate escape would break every UTF-8 write later
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        return doc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParseError(source, f.name, f"not valid JSON ({exc})") from None
+    except UnicodeEncodeError:
+        raise ParseError(source, f.name, "not valid JSON text (a \\u escape names a lone surrogate, not a character)") from None
 
 
 def require_columns(source: str, f: RawFile, df: pd.DataFrame, columns: list[str]) -> None:
@@ -54,7 +60,7 @@ def to_number(source: str, f: RawFile, values: pd.Series, what: str) -> pd.Serie
     s = values.astype(str).str.strip().str.rstrip("%").str.replace(",", "", regex=False)
     blank = s.isna() | s.isin(["", "N/A", "NA", "n/a", "nan", "NaN", "None", "null", "-"])  # pandas 3 keeps NaN in astype(str)
     num = pd.to_numeric(s.where(~blank), errors="coerce")
-    bad = num.isna() & ~blank
+    bad = (num.isna() | num.isin([float("inf"), float("-inf")])) & ~blank
     if bad.any():
         i = int(bad.idxmax())
         raise ParseError(source, f.name, f"{what}: expected a number, got {values.loc[i]!r}", row=i + 2)

@@ -71,6 +71,8 @@ def _model_rows(f: RawFile, i: int, m: Any, as_of: str) -> list[dict[str, Any]]:
     versions = {k.removesuffix("_version"): setting_value(v) for k, v in evals.items() if k.endswith("_version") and v is not None}
     rows = []
     for key, value in evals.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]{2,}", key):  # AA's names: gpqa, hle, lcr, tau2, mmlu_pro, ...
+            raise ParseError(SOURCE_ID, f.name, f"evaluations: unexpected field name {key!r} (expected snake_case)", row=i + 1)
         if key.endswith("_version"):
             continue
         score = as_float(SOURCE_ID, f, value, f"evaluations.{key}", row=i + 1)

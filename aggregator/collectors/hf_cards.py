@@ -9,11 +9,13 @@ reads the same shape). A repo whose files cannot be fetched is skipped with a wa
 Scores:
 - README front matter `model-index: [{name, results: [{task, dataset: {name, type, config?, split?, args?},
   metrics: [{type, value, name?, verified?}], source?: {name, url}}]}]` (YAML, safe_load only). Key:
-  `<dataset type or name>[:<config>]`; setting `metric=<type>[;split=..][;few_shot=..]`.
+  `<dataset type>[:<config>]`; setting `metric=<type>[;split=..][;few_shot=..]`.
 - `.eval_results` entries. Key: `<dataset id>:<task_id>`; setting `notes=..` when given.
-Cards mix 0-1 fractions and 0-100 percentages for the same metric, so a value in [0, 1] of a proportion metric
-(accuracy, pass@k, exact match, F1, ...; every `.eval_results` value) is taken as a fraction and multiplied by
-100, marked `scale=fraction` in the setting; the catalog scale of these keys is therefore 1.
+Cards (and the Hub's own `.eval_results` examples) mix 0-1 fractions and 0-100 percentages, with nothing in the
+data to tell them apart. Rule: a value in [0, 1] is a fraction and is multiplied by 100, the row marked
+`scale=fraction`; larger values are kept as given. The catalog scale of hf_cards keys is therefore 1. Known
+limit: a genuine percentage of at most 1 (possible on the hardest benchmarks) is read as a fraction; the
+`scale=fraction` marker shows every converted row.
 Rows are self-reported unless the entry is `verified: true`, carries a `verifyToken`, or names a source (name,
 url, user or org) that does not mention the repo's owner.
 
@@ -40,8 +42,6 @@ from ._util import as_float, iso_date, read_json, setting_value
 
 SOURCE_ID = "hf_cards"
 README, EVALS = "README.md", "eval_results.json"
-PROPORTION = re.compile(r"^(acc|accuracy|.*_acc|acc_.*|pass@\d+|pass_at_\d+|exact_match|em|f1|.*accuracy.*|"
-                        r"resolved|solve_rate|win_rate|score)$", re.IGNORECASE)
 ACCELERATORS = [
     r"\bAscend\b(?:\s*\d{3}\w*)?", r"\bAtlas\s*\d{3}\w*", r"\bKunlun(?:xin)?\b", r"\bCambricon\b", r"\bMLU\s?\d{3}\b",
     r"\bHygon\b", r"\bMetaX\b", r"\bMoore Threads\b", r"\bBiren\b", r"\bIluvatar\b", r"\bEnflame\b", r"\bNPUs?\b",
@@ -103,8 +103,9 @@ def _independent(owner: str, *names: Any) -> bool:
     return bool(named) and not any(t in named for t in tokens or [owner.casefold()])
 
 
-def _scaled(score: float, proportion: bool) -> tuple[float, str]:
-    if proportion and 0 <= score <= 1:
+def _scaled(score: float) -> tuple[float, str]:
+    """See the module doc: a value in [0, 1] is read as a fraction."""
+    if 0 <= score <= 1:
         return score * 100, "scale=fraction"
     return score, ""
 
@@ -129,9 +130,9 @@ def _parse_model_index(f: RawFile, repo: str, card: dict[str, Any]) -> list[dict
         for j, res in enumerate(results):
             where = f"{i + 1}.{j + 1}"
             ds, metrics = (res.get("dataset"), res.get("metrics")) if isinstance(res, dict) else (None, None)
-            if not isinstance(ds, dict) or not isinstance(metrics, list) or not (ds.get("type") or ds.get("name")):
-                raise ParseError(SOURCE_ID, f.name, "model-index result: expected dataset {type|name} and metrics [...]", row=where)
-            key = str(ds.get("type") or ds.get("name")).strip() + (f":{ds['config']}" if ds.get("config") else "")
+            if not isinstance(ds, dict) or not isinstance(metrics, list) or not ds.get("type"):
+                raise ParseError(SOURCE_ID, f.name, "model-index result: expected dataset {type, name} and metrics [...]", row=where)
+            key = str(ds["type"]).strip() + (f":{ds['config']}" if ds.get("config") else "")
             args = ds.get("args") if isinstance(ds.get("args"), dict) else {}
             shots = args.get("num_few_shot", args.get("n_shot"))
             src = res.get("source") if isinstance(res.get("source"), dict) else {}
@@ -142,7 +143,7 @@ def _parse_model_index(f: RawFile, repo: str, card: dict[str, Any]) -> list[dict
                 if pd.isna(score):
                     continue
                 mtype = str(met.get("type") or met.get("name") or "")
-                score, scale = _scaled(score, bool(PROPORTION.match(mtype)))
+                score, scale = _scaled(score)
                 setting = [f"metric={setting_value(mtype)}" if mtype else "",
                            f"split={setting_value(ds['split'])}" if ds.get("split") else "",
                            f"few_shot={setting_value(shots)}" if shots is not None else "", scale]
@@ -164,16 +165,16 @@ def _parse_eval_results(f: RawFile) -> list[dict[str, Any]]:
             continue  # the Hub rejected that .eval_results file; it holds no score
         data = item.get("data", item) if isinstance(item, dict) else None
         ds = data.get("dataset") if isinstance(data, dict) else None
-        if not isinstance(ds, dict) or not ds.get("id") or "value" not in data:
+        if not isinstance(ds, dict) or not ds.get("id") or not ds.get("task_id") or "value" not in data:
             raise ParseError(SOURCE_ID, f.name, "expected {dataset: {id, task_id}, value}", row=i + 1)
         score = as_float(SOURCE_ID, f, data["value"], "value", row=i + 1)
         if pd.isna(score):
             continue
-        score, scale = _scaled(score, True)
+        score, scale = _scaled(score)
         src = data.get("source") if isinstance(data.get("source"), dict) else {}
         independent = bool(data.get("verifyToken")) or _independent(owner, src.get("org"), src.get("user"), src.get("name"), src.get("url"))
         setting = [f"notes={setting_value(data['notes'])}" if data.get("notes") else "", scale]
-        key = f"{ds['id']}:{ds.get('task_id') or 'default'}"
+        key = f"{ds['id']}:{ds['task_id']}"
         rows.append(_row(f, repo, key, score, setting, independent, iso_date(data.get("date")) or fallback))
     return rows
 

@@ -79,6 +79,8 @@ def _read_table(f: RawFile) -> pd.DataFrame:
         raise ParseError(SOURCE_ID, f.name, f"not a readable CSV ({exc})") from None
     if not rows or rows[0][:1] != ["model"] or len(rows[0]) < 2:
         raise ParseError(SOURCE_ID, f.name, "expected a header 'model,<task>,<task>,...'", row=1)
+    if len(set(rows[0])) < len(rows[0]):
+        raise ParseError(SOURCE_ID, f.name, "duplicate task column in the header", row=1)
     header, body, index = rows[0], [], []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) != len(header):
@@ -114,7 +116,8 @@ def _parse_release(table: RawFile, cats_file: RawFile, release: str) -> pd.DataF
         log.warning("%s: %s names tasks absent from %s: %s (averaged over the tasks present, as the site does)",
                     SOURCE_ID, cats_file.name, table.name, missing)
     scores = pd.DataFrame({t: to_number(SOURCE_ID, table, df[t], t) for t in tasks}, index=df.index)
-    cat_scores = pd.DataFrame({c: scores[[t for t in ts if t in scores]].mean(axis=1) for c, ts in cats.items()}, index=df.index)
+    cat_scores = pd.DataFrame({c: scores[[t for t in dict.fromkeys(ts) if t in scores]].mean(axis=1)  # a task listed twice counts once
+                               for c, ts in cats.items()}, index=df.index)
     complete = cat_scores.notna().all(axis=1)
     wide = cat_scores.rename(columns=lambda c: f"category:{c}").assign(**{"global": cat_scores.mean(axis=1).where(complete)})
     wide.insert(0, "source_model_name", df["model"])

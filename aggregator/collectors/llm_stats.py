@@ -113,6 +113,8 @@ def _score_rows(f: RawFile, records: list[Any], model: str, org: str, meta: dict
         score = as_float(SOURCE_ID, f, rec.get("score"), "score", row=i + 1)
         if pd.isna(score):
             continue
+        if "dataset_name" in rec and "analysis_method" not in rec:
+            raise ParseError(SOURCE_ID, f.name, "analysis_method: missing (it tells Pass@1 from Cons@64, Diamond from Main)", row=i + 1)
         method = str(rec.get("analysis_method") or "")
         rows.append({
             "source_model_name": model,

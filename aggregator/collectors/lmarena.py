@@ -66,6 +66,9 @@ def _parse_board_csv(f: RawFile, arena: str) -> pd.DataFrame:
     df = read_csv(SOURCE_ID, f)
     require_columns(SOURCE_ID, f, df, ["model", "arena_score", "95_pct_ci"])
     score = to_number(SOURCE_ID, f, df["arena_score"], "arena_score")
+    if df["model"].str.strip().eq("").any():
+        raise ParseError(SOURCE_ID, f.name, "model: empty name", row=int(df["model"].str.strip().eq("").idxmax()) + 2)
+    df, score = df[score.notna()], score[score.notna()]  # a blank score: not rated
     ci = df["95_pct_ci"].astype(str).str.extract(r"^\s*\+\s*([\d.]+)\s*/\s*-\s*([\d.]+)\s*$")
     plus = pd.to_numeric(ci[0], errors="coerce")
     minus = pd.to_numeric(ci[1], errors="coerce")
@@ -88,6 +91,8 @@ def _parse_history(f: RawFile) -> pd.DataFrame:
     if df.empty or df.shape[1] < 2:
         raise ParseError(SOURCE_ID, f.name, "expected a date column followed by one column per model")
     date_col = df.columns[0]
+    if any(not str(c).strip() or str(c).startswith("Unnamed: ") for c in df.columns[1:]):
+        raise ParseError(SOURCE_ID, f.name, "a model column has no name in the header", row=1)
     dates = df[date_col].astype(str).str.strip()
     if not dates.str.fullmatch(r"\d{8}").all():
         bad = int((~dates.str.fullmatch(r"\d{8}")).idxmax())

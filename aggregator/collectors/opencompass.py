@@ -14,7 +14,7 @@ the site use (checked against several independent scrapers, not against a live r
 - `hf-academic.json` (CompassAcademic, OpenCompass's own runs of public benchmarks on open models) is
   `{dataset: {dataset, version, metric, mode, <model abbr>: score | "-"}}`; `model-meta-info.json` is a list of
   `{abbr, display_name, origin_name, org, release_time, update_time, ...}`. ASSUMED: the abbr links the two.
-  Key: the dataset key (e.g. `GPQA_diamond`), setting `metric=..;mode=..;version=..`.
+  Key: the block's `dataset` (e.g. `GPQA_diamond`), setting `metric=..;mode=..;version=..`.
 """
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ def _table_rows(f: RawFile, table: str, rows: Any, setting: str, as_of: str) -> 
         raise ParseError(SOURCE_ID, f.name, f"{table}: every row needs a 'model' name")
     frames = []
     for col in [c for c in df.columns if c not in ROW_META]:
+        if not str(col).strip():
+            raise ParseError(SOURCE_ID, f.name, f"{table}: a column has no name")
         raw = df[col].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
         num = pd.to_numeric(raw.str.strip().str.rstrip("%"), errors="coerce")
         filled = ~raw.str.strip().isin(["", "-", "N/A", "n/a"])
@@ -143,13 +145,17 @@ def _parse_academic(f: RawFile, meta: dict[str, dict[str, Any]]) -> pd.DataFrame
         raise ParseError(SOURCE_ID, f.name, "expected {dataset: {metric, mode, version, <model>: score}}")
     fallback = iso_date(f.published) or f.retrieved_at
     rows = []
-    for dataset, block in doc.items():
-        if not isinstance(block, dict) or not dataset.strip():
-            raise ParseError(SOURCE_ID, f.name, "expected a dataset name and an object of model scores", row=repr(dataset))
+    for name, block in doc.items():
+        if not isinstance(block, dict) or not isinstance(block.get("dataset"), str) or not block["dataset"].strip() \
+                or "metric" not in block:
+            raise ParseError(SOURCE_ID, f.name, "expected {dataset, metric, mode, version, <model>: score}", row=repr(name))
+        dataset = block["dataset"].strip()
         setting = ";".join(f"{k}={setting_value(block[k])}" for k in ("metric", "mode", "version") if block.get(k) not in (None, ""))
         for abbr, value in block.items():
             if abbr in ACADEMIC_META:
                 continue
+            if not abbr.strip():
+                raise ParseError(SOURCE_ID, f.name, "a model entry has a blank name", row=repr(name))
             score = as_float(SOURCE_ID, f, value, f"{dataset}.{abbr}", row=dataset)
             if pd.isna(score):
                 continue
