@@ -84,7 +84,7 @@ def test_gunzip_is_capped():
     (ED_NEW, json.dumps({"OverallTable": {"model": "x"}}), "OverallTable: expected a list of row objects"),
     (ED_NEW, json.dumps({"OverallTable": [{"org": "x", "Average": 1}]}), "every row needs a 'model'"),
     (ED_NEW, json.dumps({"OverallTable": [{"model": "a", "Average": 1}, {"model": "b", "Average": "n.a."}]}),
-     "OverallTable.Average: expected a number"),
+     "OverallTable.Average: expected a finite number"),
     (oc.MONTHS, json.dumps({"msg": "ok", "data": None}), "expected {msgCode"),
     (oc.MONTHS, json.dumps({"data": [{"month": "25-10"}]}), "fileName"),
     (oc.ACADEMIC, json.dumps({"IFEval": {"dataset": "IFEval", "metric": "acc", "m1": "fast"}}), "IFEval.m1: expected a number"),

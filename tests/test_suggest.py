@@ -17,8 +17,8 @@ def cfg(tmp_path_factory):
     dst = tmp_path_factory.mktemp("configs")
     (dst / "models").mkdir()
     (dst / "aliases").mkdir()
-    for name in ("hardware.yaml", "settings.yaml"):
-        shutil.copy(ROOT / "configs" / name, dst / name)
+    shutil.copy(ROOT / "configs" / "hardware.yaml", dst / "hardware.yaml")
+    (dst / "settings.yaml").write_text("country_under_study: China\n", encoding="utf-8")  # no headline benchmarks here
     (dst / "sources.yaml").write_text("sources:\n  - {id: arena, title: t, producer: p, homepage: 'https://x.org', license: l, citation: c}\n",
                                       encoding="utf-8")
     (dst / "benchmarks.yaml").write_text("units: {}\nbenchmarks: []\n", encoding="utf-8")

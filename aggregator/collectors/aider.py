@@ -107,7 +107,7 @@ def _setting(entry: dict, argv: list[str]) -> str:
 
 def _number(f: RawFile, entry: dict, field: str, i: int) -> float:
     v = entry.get(field)
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    if isinstance(v, bool) or not isinstance(v, int | float) or v != v or v in (float("inf"), float("-inf")):
         raise ParseError(SOURCE_ID, f.name, f"{field}: expected a number, got {v!r}", row=i)
     return float(v)
 

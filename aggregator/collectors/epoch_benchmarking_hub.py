@@ -38,6 +38,8 @@ SCORE_NAMES = (
     "Mean score", "Time horizon", "Correct",
 )
 SCORE_PATTERN = re.compile(r"score|accurac|average|correct|resolved|solved|pass|win rate|^em$|progress|horizon|%", re.I)
+# Never a headline by the pattern: a best-of, a spread or a bound (a file that lost its score column must fail).
+NOT_HEADLINE = re.compile(r"\bbest\b|\bmax|\bmin|std|stderr|error|\bci\b|\blow\b|\bhigh\b|rank", re.I)
 RUN_DATE_COLUMNS = ("Started at", "Date run", "Date of evaluation", "Run date", "Evaluation date", "Date",
                     "Last updated", "Date added")
 CI_BOUNDS = (("CI_low", "CI_high"), ("95% CI Low", "95% CI High"), ("eci_ci_low", "eci_ci_high"))
@@ -133,7 +135,7 @@ def _score_column(f: RawFile, df: pd.DataFrame) -> str:
         if c in SCORE_NAMES:
             return c
     for c in head:
-        if SCORE_PATTERN.search(c):
+        if SCORE_PATTERN.search(c) and not NOT_HEADLINE.search(c):
             return c
     raise ParseError(SOURCE_ID, f.name, f"no score column found (known names or /{SCORE_PATTERN.pattern}/); columns: {cols[:15]}")
 

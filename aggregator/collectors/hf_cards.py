@@ -45,7 +45,7 @@ README, EVALS = "README.md", "eval_results.json"
 ACCELERATORS = [
     r"\bAscend\b(?:\s*\d{3}\w*)?", r"\bAtlas\s*\d{3}\w*", r"\bKunlun(?:xin)?\b", r"\bCambricon\b", r"\bMLU\s?\d{3}\b",
     r"\bHygon\b", r"\bMetaX\b", r"\bMoore Threads\b", r"\bBiren\b", r"\bIluvatar\b", r"\bEnflame\b", r"\bNPUs?\b",
-    r"\b[AH]\d{3}\b", r"\bH20\b", r"\bB200\b", r"\bGB200\b", r"\bTPU\s?v\d\w*\b",
+    r"\b[AH](?:100|800)\b", r"\bH(?:20|200)\b", r"\bA(?:10|30|40)\b", r"\bL40S?\b", r"\bG?B200\b", r"\bTPU\s?v\d\w*\b",
 ]
 GENERIC_OWNER_WORDS = {"org", "inc", "lab", "labs", "research", "team", "official", "hub", "models"}
 log = logging.getLogger(__name__)

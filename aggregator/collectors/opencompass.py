@@ -103,10 +103,10 @@ def _table_rows(f: RawFile, table: str, rows: Any, setting: str, as_of: str) -> 
         filled = ~raw.str.strip().isin(["", "-", "N/A", "n/a"])
         if filled.any() and num[filled].isna().all():
             continue  # a text column (metadata), not scores
-        bad = filled & num.isna()
+        bad = filled & (num.isna() | num.isin([float("inf"), float("-inf")]))
         if bad.any():
             i = int(bad.idxmax())
-            raise ParseError(SOURCE_ID, f.name, f"{table}.{col}: expected a number, got {raw[i]!r}", row=i + 1)
+            raise ParseError(SOURCE_ID, f.name, f"{table}.{col}: expected a finite number, got {raw[i]!r}", row=i + 1)
         score = num.where(filled)
         keep = score.notna()
         frames.append(pd.DataFrame({
