@@ -42,8 +42,9 @@ def hardware_lines(before: bytes | None, after: bytes | None) -> list[str]:
     old, new = read_models(before), read_models(after)
     if new is None:
         return []
-    if old is None:
-        old = new.iloc[0:0]
+    if old is None:  # the first model table: a summary, not thousands of "new tag" lines
+        counts = new["hardware_class"].value_counts().sort_index()
+        return [f"- first model table: {len(new)} models (" + ", ".join(f"{c} {n}" for c, n in counts.items()) + ")"]
     lines = [f"- new tag: {m}: {_tag(new.loc[m])}" for m in sorted(new.index.difference(old.index))]
     common = sorted(new.index.intersection(old.index))
     lines += [f"- changed tag: {m}: {_tag(old.loc[m])} -> {_tag(new.loc[m])}" for m in common

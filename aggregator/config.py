@@ -314,7 +314,7 @@ def _validate(path: Path, cls: type[Strict], raw: Any, index: int | None = None)
 def _unique(path: str, ids: list[str], what: str) -> None:
     dup = sorted(k for k, n in Counter(ids).items() if n > 1)
     if dup:
-        raise ConfigError(path, f"duplicate {what} id {dup[0]!r}: ids must be unique", entry=dup[0], field="id")
+        raise ConfigError(path, f"duplicate {what} id {dup[0]!r}: ids must be unique (rename or merge one of the entries)", entry=dup[0], field="id")
 
 
 class Configs:
@@ -362,7 +362,7 @@ class Configs:
             for i, raw in enumerate(raws):
                 b = _validate(fpath, Benchmark, raw, i)
                 if b.id in self.benchmarks:
-                    raise ConfigError(str(fpath), f"duplicate benchmark id: already defined in {self.benchmark_files[b.id]}", entry=b.id, field="id")
+                    raise ConfigError(str(fpath), f"duplicate benchmark id: already defined in {self.benchmark_files[b.id]} (add this upstream key to that entry instead)", entry=b.id, field="id")
                 self.benchmarks[b.id] = b
                 self.benchmark_files[b.id] = str(fpath)
 
@@ -376,7 +376,7 @@ class Configs:
                 model = _validate(path, Model, raw, i)
                 if model.id in self.models:
                     raise ConfigError(
-                        str(path), f"duplicate model id: already defined in {self.model_files[model.id]}", entry=model.id, field="id"
+                        str(path), f"duplicate model id: already defined in {self.model_files[model.id]} (keep one entry; use a distinct id for a distinct model)", entry=model.id, field="id"
                     )
                 self.models[model.id] = model
                 self.model_files[model.id] = str(path)
@@ -407,12 +407,12 @@ class Configs:
         for b in self.benchmarks.values():
             bpath = self.benchmark_files[b.id]
             if b.unit not in self.units:
-                raise ConfigError(bpath, f"unknown unit {b.unit!r}; known: {', '.join(sorted(self.units))}", entry=b.id, field="unit")
+                raise ConfigError(bpath, f"unknown unit {b.unit!r}; use one of {', '.join(sorted(self.units))} or add it under units: in benchmarks.yaml", entry=b.id, field="unit")
             if b.primary_source not in self.sources:
-                raise ConfigError(bpath, f"unknown source {b.primary_source!r}", entry=b.id, field="primary_source")
+                raise ConfigError(bpath, f"unknown source {b.primary_source!r} (use an id from sources.yaml)", entry=b.id, field="primary_source")
             for up in b.upstream:
                 if up.source not in self.sources:
-                    raise ConfigError(bpath, f"unknown source {up.source!r}", entry=b.id, field="upstream.source")
+                    raise ConfigError(bpath, f"unknown source {up.source!r} (use an id from sources.yaml)", entry=b.id, field="upstream.source")
                 if (up.source, up.key) in seen:
                     raise ConfigError(
                         bpath, f"upstream key {up.key!r} of {up.source} is already mapped to {seen[(up.source, up.key)]!r}",
@@ -423,7 +423,7 @@ class Configs:
         for m in self.models.values():
             path = self.model_files[m.id]
             if m.release_date and date_floor(m.release_date) > today:
-                raise ConfigError(path, f"release date {m.release_date} is in the future", entry=m.id, field="release_date")
+                raise ConfigError(path, f"release date {m.release_date} is in the future (use the date the model was released, YYYY-MM-DD)", entry=m.id, field="release_date")
             for tname in ("training", "post_training"):
                 t = getattr(m, tname)
                 for acc in t.accelerators if t else []:
@@ -431,12 +431,12 @@ class Configs:
                         raise ConfigError(path, f"unknown accelerator id {acc!r} (add it to hardware.yaml)", entry=m.id, field=f"{tname}.accelerators")
             if m.derived_from is not None:
                 if m.derived_from not in self.models:
-                    raise ConfigError(path, f"derived_from names unknown model {m.derived_from!r}", entry=m.id, field="derived_from")
+                    raise ConfigError(path, f"derived_from names unknown model {m.derived_from!r} (add that model to configs/models/ or fix the id)", entry=m.id, field="derived_from")
                 seen_chain = {m.id}
                 cur = self.models[m.derived_from]
                 while cur.derived_from is not None:
                     if cur.id in seen_chain:
-                        raise ConfigError(path, f"derived_from forms a cycle through {cur.id!r}", entry=m.id, field="derived_from")
+                        raise ConfigError(path, f"derived_from forms a cycle through {cur.id!r} (a model cannot derive from itself, directly or not)", entry=m.id, field="derived_from")
                     seen_chain.add(cur.id)
                     cur = self.models[cur.derived_from]
         for w in self.watchlist:
@@ -446,10 +446,10 @@ class Configs:
         for source, table in self.aliases.items():
             path = self.alias_files[source]
             if source not in self.sources:
-                raise ConfigError(path, f"alias file for unknown source {source!r} (file name must be a source id)")
+                raise ConfigError(path, f"alias file for unknown source {source!r} (rename the file to <source id>.yaml, ids are in sources.yaml)")
             for name, target in table.items():
                 if target is not None and target not in self.models:
-                    raise ConfigError(path, f"alias points to unknown model id {target!r}", entry=name)
+                    raise ConfigError(path, f"alias points to unknown model id {target!r} (add the model to configs/models/, fix the id, or map the name to null to ignore it)", entry=name)
 
     @cached_property
     def hardware_class_of(self) -> dict[str, str]:

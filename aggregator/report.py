@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from .resolve import resolve, resolved_share, unmatched_table
 from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, write_csv, write_scores
 
 URL_SAFE = "-._~:/?#@!$&'*+,;=%"  # RFC 3986 characters that are inert in a markdown link destination
+MAX_CHANGE_LINES = 60  # the report shows the start of the newest CHANGES.md section; the file has it all
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 
@@ -145,7 +146,10 @@ def _latest_changes(results: Path) -> str:
     """The newest section of CHANGES.md, as a sub-heading of the report's 'What changed'."""
     path = results / "CHANGES.md"
     text = changes.latest_section(path.read_text(encoding="utf-8")) if path.exists() else ""
-    return text.replace("## ", "#### ", 1)
+    lines = text.replace("## ", "#### ", 1).splitlines()
+    if len(lines) > MAX_CHANGE_LINES:
+        lines = [*lines[:MAX_CHANGE_LINES], "", f"... and {len(lines) - MAX_CHANGE_LINES} more lines in [CHANGES.md](CHANGES.md)."]
+    return "\n".join(lines)
 
 
 _CHARTS = ("gap_png", "best_png", "adopt_png", "chips_png", "compute_png", "coverage_png")
