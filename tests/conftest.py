@@ -29,6 +29,19 @@ def fixture_file(source: str, name: str, as_of: str = "2025-01-01") -> RawFile:
     return raw(name, (FIXTURES / source / name).read_bytes(), as_of=as_of)
 
 
+@pytest.fixture
+def server():
+    """A threaded HTTP server on 127.0.0.1 (loopback only), stopped after the test."""
+    from pytest_httpserver import HTTPServer
+
+    s = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    s.start()
+    yield s
+    s.clear()
+    if s.is_running():
+        s.stop()
+
+
 @pytest.fixture(scope="session")
 def configs():
     return load_configs(ROOT / "configs")

@@ -6,22 +6,11 @@ import hashlib
 import time
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from aggregator.config import Endpoint, HFFile, Source
 from aggregator.errors import FetchError
 from aggregator.fetch import USER_AGENT, Fetcher, RateLimiter, make_session
-
-
-@pytest.fixture
-def server():
-    s = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    s.start()
-    yield s
-    s.clear()
-    if s.is_running():
-        s.stop()
 
 
 def source(**kw) -> Source:

@@ -33,16 +33,6 @@ EDITION = (FIXTURES / "opencompass" / "llm-data-v2.25-10.json").read_bytes()
 
 
 @pytest.fixture
-def server():
-    s = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    s.start()
-    yield s
-    s.clear()
-    if s.is_running():
-        s.stop()
-
-
-@pytest.fixture
 def fresh_configs(configs):
     """The session's Configs with a private sources table: tests below repoint sources at the loopback server."""
     c = copy.copy(configs)
