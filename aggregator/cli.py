@@ -149,11 +149,11 @@ def evidence(model_id: str, configs: ConfigOpt = Path("configs"), results: Resul
     import pandas as pd
 
     from .hardware import evidence_records
+    from .report import read_card_mentions, read_epoch
 
     cfg = _configs(configs)
-    epoch_path = results / "epoch_ai_models.csv"
-    epoch = pd.read_csv(epoch_path, dtype=str, keep_default_na=False) if epoch_path.exists() else None
-    recs = evidence_records(model_id, cfg, epoch)
+    epoch = read_epoch(results)
+    recs = evidence_records(model_id, cfg, epoch, read_card_mentions(results))
     if not recs:
         _console().print(f"no evidence records for {model_id!r}")
         raise typer.Exit(1)
@@ -163,14 +163,13 @@ def evidence(model_id: str, configs: ConfigOpt = Path("configs"), results: Resul
 @app.command()
 def conflicts(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
     """Where curated tags and automatic evidence disagree (shown, never resolved silently)."""
-    import pandas as pd
 
     from .hardware import conflicts as find
+    from .report import read_card_mentions, read_epoch
 
     cfg = _configs(configs)
-    epoch_path = results / "epoch_ai_models.csv"
-    epoch = pd.read_csv(epoch_path, dtype=str, keep_default_na=False) if epoch_path.exists() else None
-    df = find(cfg, epoch)
+    epoch = read_epoch(results)
+    df = find(cfg, epoch, read_card_mentions(results))
     if df.empty:
         _console().print("no conflicts")
     else:

@@ -122,6 +122,7 @@ class _Result:
     scores: pd.DataFrame | None = None  # score sources
     unmapped: pd.DataFrame | None = None
     table: bytes | None = None  # sources of kind 'models': results/<id>.csv
+    side: tuple[str, bytes] | None = None  # a collector's SIDE_TABLE: results/<name>.csv (e.g. card hardware mentions)
     log: list[str] = field(default_factory=list)
 
 
@@ -173,6 +174,9 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
             _models_table(res, parsed, old_table)
         else:
             _score_rows(res, parsed, configs, old_scores)
+        if hasattr(mod, "side_table"):
+            side = mod.side_table(files)
+            res.side = (mod.SIDE_TABLE, csv_bytes(side.sort_values(list(side.columns), kind="mergesort")))
         res.outcome.downloaded = downloaded
     except Exception as exc:  # isolation: whatever one source raises, the others go on
         kind = "" if isinstance(exc, AggregatorError | OSError) else f"{type(exc).__name__}: "
@@ -278,6 +282,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
             unmapped = pd.concat([unmapped[unmapped["source_id"].ne(sid)], res.unmapped], ignore_index=True)
         else:
             files[f"{sid}.csv"] = res.table
+        if res.side is not None:
+            files[f"{res.side[0]}.csv"] = res.side[1]
         if not (o.status == "unchanged" and prev["status"] == "ok" and prev["files_sha256"] == res.sha):
             status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(o.rows), res.data_date, res.retrieved, today, "", res.sha]
         if o.status == "updated":

@@ -62,16 +62,25 @@ class BenchResult:
     sources: list[str] = field(default_factory=list)
 
 
-def read_epoch(results: Path) -> pd.DataFrame | None:
-    path = results / "epoch_ai_models.csv"
+def _read_table(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
 
 
-def model_table(configs: Configs, epoch: pd.DataFrame | None) -> pd.DataFrame:
+def read_epoch(results: Path) -> pd.DataFrame | None:
+    """Epoch AI's model table (metadata and 'Training hardware'), as collected."""
+    return _read_table(results / "epoch_ai_models.csv")
+
+
+def read_card_mentions(results: Path) -> pd.DataFrame | None:
+    """Accelerator mentions in Hugging Face model cards, as collected by the hf_cards source."""
+    return _read_table(results / "hf_card_hardware.csv")
+
+
+def model_table(configs: Configs, epoch: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
     """hardware.build_model_table plus display columns: accelerator names, and whether any domestic chip is used."""
     from .hardware import build_model_table
 
-    models = build_model_table(configs, epoch)
+    models = build_model_table(configs, epoch, hf_mentions)
     names = {a.id: a.name for a in configs.accelerators.values()}
     dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
     acc = models["accelerators"].fillna("")
@@ -84,7 +93,7 @@ def model_table(configs: Configs, epoch: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def load_models(configs: Configs, results: Path) -> pd.DataFrame:
-    return model_table(configs, read_epoch(results))
+    return model_table(configs, read_epoch(results), read_card_mentions(results))
 
 
 def _bench(configs: Configs, bid: str, pts: pd.DataFrame, as_of: pd.Timestamp) -> BenchResult:
@@ -177,7 +186,8 @@ class ReportData:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step (bench/)
 
 
-def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, opts: an.Options) -> ReportData:
+def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, opts: an.Options,
+            hf_mentions: pd.DataFrame | None = None) -> ReportData:
     """Resolve score rows (without model_id/derivation) against the configs, tag models, compute every table."""
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -190,7 +200,7 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
     unmatched = unmatched_table(scores)
     share = resolved_share(scores)
     lap("resolve")
-    models = model_table(configs, epoch)
+    models = model_table(configs, epoch, hf_mentions)
     lap("tag")
     data_date = an.data_date(scores)
     pts = an.points(scores, models, configs, opts)
@@ -276,7 +286,7 @@ def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bo
     transaction.recover(results)  # finish or roll back a refresh that was interrupted
     scores_path = results / "scores.csv"
     stored = read_scores(scores_path)
-    data = analyse(configs, stored.drop(columns=["model_id", "derivation"]), read_epoch(results), opts)
+    data = analyse(configs, stored.drop(columns=["model_id", "derivation"]), read_epoch(results), opts, read_card_mentions(results))
     if not data.scores[["model_id", "derivation"]].equals(stored[["model_id", "derivation"]]):
         write_scores(scores_path, data.scores)
     write_csv(results / "unmatched.csv", data.unmatched)

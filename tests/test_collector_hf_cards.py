@@ -106,3 +106,18 @@ def test_malformed_input_raises_parse_error(name, body, problem):
 def test_fetch_is_live_only(configs, tmp_path):
     with pytest.raises(FetchError, match="no mirror"):
         hf_cards.fetch(Fetcher(tmp_path, mirror=tmp_path), configs.sources["hf_cards"], configs)
+
+
+def test_collect_keeps_card_mentions_as_evidence(configs, tmp_path, monkeypatch):
+    """collect writes the cards' accelerator mentions beside the scores; the model table reads them as evidence."""
+    from aggregator.collect import collect
+    from aggregator.report import load_models, read_card_mentions
+
+    monkeypatch.setattr(hf_cards, "fetch", lambda fetcher, source, cfg: _files())
+    out = collect(configs, ["hf_cards"], tmp_path / "res", tmp_path / "cache", log=lambda *_: None)
+    assert out[0].status == "updated"
+    mentions = read_card_mentions(tmp_path / "res")
+    assert mentions is not None and "2048 NVIDIA H800 GPUs" in " ".join(mentions["quote"])
+    models = load_models(configs, tmp_path / "res").set_index("model_id")
+    # a card mention is a suggestion: the curated tag of DeepSeek-V3 stays what the registry says
+    assert models.loc["deepseek-v3", "hardware_class"] == "nvidia" and models.loc["deepseek-v3", "tag_source"] == "registry"

@@ -230,3 +230,12 @@ def hardware_mentions(files: list[RawFile], patterns: list[str] | None = None) -
         out += [{"hf_repo": repo, "field": "text", "quote": _quote(body, a, b), "url": f.url} for a, b in spans]
     df = pd.DataFrame(out, columns=["hf_repo", "field", "quote", "url"])
     return df.drop_duplicates().reset_index(drop=True)
+
+
+SIDE_TABLE = "hf_card_hardware"
+
+
+def side_table(files: list[RawFile]) -> pd.DataFrame:
+    """What collect keeps besides scores: the cards' accelerator mentions, as hardware evidence
+    (results/hf_card_hardware.csv, read by the hardware module as suggestions, never as tags)."""
+    return hardware_mentions(files)
