@@ -63,7 +63,7 @@ class BenchResult:
 
 
 def _read_table(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow") if path.exists() else None
 
 
 def read_epoch(results: Path) -> pd.DataFrame | None:
