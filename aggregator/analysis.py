@@ -36,6 +36,8 @@ def options_from(configs: Configs, **overrides) -> Options:
 def comparison_class(models: pd.DataFrame, min_confidence: str) -> pd.Series:
     """Hardware class used in the comparison: tags weaker than min_confidence count as unknown."""
     rank = {c: i for i, c in enumerate(CONFIDENCES)}
+    if min_confidence not in rank or min_confidence == "unknown":
+        raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCES[:-1])}, got {min_confidence!r}")
     weak = models["confidence"].map(rank).fillna(len(CONFIDENCES)) > rank[min_confidence]
     return models["hardware_class"].where(~weak, "unknown")
 

@@ -162,18 +162,24 @@ def evidence(model_id: str, configs: ConfigOpt = Path("configs"), results: Resul
 
 @app.command()
 def conflicts(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
-    """Where curated tags and automatic evidence disagree (shown, never resolved silently)."""
+    """Where curated tags and automatic evidence disagree (shown, never resolved silently), and hardware strings
+    that map to no accelerator id (listed, never dropped)."""
 
     from .hardware import conflicts as find
+    from .hardware import unmapped_hardware
     from .report import read_card_mentions, read_epoch
 
     cfg = _configs(configs)
     epoch = read_epoch(results)
-    df = find(cfg, epoch, read_card_mentions(results))
+    cards = read_card_mentions(results)
+    df = find(cfg, epoch, cards)
     if df.empty:
         _console().print("no conflicts")
     else:
         _table(df, f"{len(df)} conflicts")
+    um = unmapped_hardware(cfg, epoch, cards)
+    if len(um):
+        _table(um, f"{len(um)} hardware strings no catalog id matches (add them to configs/hardware.yaml)")
 
 
 @app.command()

@@ -314,5 +314,3 @@ def exit_code(outcomes: list[Outcome], strict: bool = False) -> int:
 def outcome_table(outcomes: list[Outcome]) -> pd.DataFrame:
     return pd.DataFrame([asdict(o) for o in outcomes])
 
-
-__all__ = ["collect", "exit_code", "normalise", "Outcome", "outcome_table", "csv_bytes"]

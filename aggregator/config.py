@@ -25,8 +25,6 @@ from .errors import ConfigError
 
 CONFIDENCES = ("confirmed", "reported", "inferred", "unknown")
 Confidence = Literal["confirmed", "reported", "inferred", "unknown"]
-HardwareClass = Literal["nvidia", "domestic", "other", "mixed", "unknown"]
-MODEL_CLASSES: tuple[str, ...] = ("domestic", "nvidia", "other", "mixed", "unknown")
 ID_RE = r"^[a-z0-9][a-z0-9._+-]*$"
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .config import CONFIDENCES, Configs, Training
+from .config import Configs, Training
 from .errors import AggregatorError, ConfigError, StoreError
 from .resolve import name_key, registry_keys
 
@@ -478,14 +478,3 @@ def unmapped_hardware(configs: Configs, epoch_models: pd.DataFrame | None, hf_me
     """Hardware strings no catalog id matches (Epoch cells' parts, model-card quotes): add them to hardware.yaml."""
     st = _build(configs, epoch_models, hf_mentions)
     return pd.DataFrame(st.unmapped, columns=UNMAPPED_COLUMNS).drop_duplicates().reset_index(drop=True)
-
-
-def filter_by_confidence(table: pd.DataFrame, min_confidence: str) -> pd.DataFrame:
-    """Tags weaker than min_confidence become class 'unknown' for the comparison; the tag stays in 'tagged_class'."""
-    rank = {c: i for i, c in enumerate(CONFIDENCES)}
-    if min_confidence not in rank or min_confidence == "unknown":
-        raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCES[:-1])}, got {min_confidence!r}")
-    weak = table["confidence"].map(rank).fillna(len(rank)) > rank[min_confidence]
-    out = table.assign(tagged_class=table["hardware_class"])
-    out.loc[weak, "hardware_class"] = "unknown"
-    return out

@@ -209,15 +209,18 @@ def test_evidence_records_include_inherited_and_epoch(cfg, epoch):
         hw.evidence_records("no-such-model", cfg, epoch)
 
 
-def test_filter_by_confidence(table):
+def test_comparison_class_on_the_model_table(table):
+    """Weak tags count as unknown in the comparison (analysis.comparison_class), the table keeps the tag."""
+    from aggregator.analysis import comparison_class
+
     t = table.reset_index()
-    f = hw.filter_by_confidence(t, "reported").set_index("model_id")
-    assert (f.loc["weak-m", "hardware_class"], f.loc["weak-m", "tagged_class"]) == ("unknown", "nvidia")
-    assert f.loc["open-x", "hardware_class"] == "mixed" and f.loc["base-a", "hardware_class"] == "nvidia"
-    assert hw.filter_by_confidence(t, "inferred").set_index("model_id").loc["weak-m", "hardware_class"] == "nvidia"
-    assert hw.filter_by_confidence(t, "confirmed").set_index("model_id").loc["open-x", "hardware_class"] == "unknown"
+    f = t.assign(cls=comparison_class(t, "reported").values).set_index("model_id")
+    assert (f.loc["weak-m", "cls"], f.loc["weak-m", "hardware_class"]) == ("unknown", "nvidia")
+    assert f.loc["open-x", "cls"] == "mixed" and f.loc["base-a", "cls"] == "nvidia"
+    assert t.assign(cls=comparison_class(t, "inferred").values).set_index("model_id").loc["weak-m", "cls"] == "nvidia"
+    assert t.assign(cls=comparison_class(t, "confirmed").values).set_index("model_id").loc["open-x", "cls"] == "unknown"
     with pytest.raises(ValueError):
-        hw.filter_by_confidence(t, "unknown")
+        comparison_class(t, "unknown")
 
 
 def test_table_without_epoch(cfg):
