@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .config import CONFIDENCES, Configs
+from .resolve import row_groups
 
 CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
 DAYS_PER_MONTH = 365.25 / 12
@@ -42,6 +43,16 @@ def comparison_class(models: pd.DataFrame, min_confidence: str) -> pd.Series:
     return models["hardware_class"].where(~weak, "unknown")
 
 
+_POINT_INPUTS = ["benchmark_id", "model_id", "source_id", "setting", "score", "ci_lower", "ci_upper", "as_of", "source_url",
+                 "self_reported", "model_release_date"]
+
+
+def per_value(values: pd.Series, mapping: dict, default: object = None) -> np.ndarray:
+    """mapping[v] for every value (default when absent), looked up once per distinct value: an object array."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    return np.array([mapping.get(u, default) for u in uniq] + [default], dtype=object)[codes]
+
+
 def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: Options) -> pd.DataFrame:
     """One row per (benchmark, model): the score that enters the comparison, with release date and class.
 
@@ -49,52 +60,57 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     the benchmark's headline setting only; per model, the primary source when it has that model;
     per model its latest snapshot, best setting of that snapshot.
     """
-    ok = scores["derivation"].isin(["alias", "name"] + (["finetune"] if opts.include_finetunes else []))
-    df = scores[ok & ~scores["is_system"]]
-    if not opts.include_self_reported:
-        df = df[~df["self_reported"]]
     bench = configs.benchmarks
-    df = df[df["benchmark_id"].isin(bench.keys())]
-    primary = df["benchmark_id"].map({k: b.primary_source for k, b in bench.items()})  # dict maps: no per-row Python
-    is_primary = df["source_id"] == primary
-    has_primary = is_primary.groupby([df["benchmark_id"], df["model_id"]]).transform("any")
-    df = df[is_primary | ~has_primary]
-    headline = df["benchmark_id"].map({k: b.headline_setting or "" for k, b in bench.items()}).fillna("")
-    latest = headline.str.startswith("@latest:")
-    exact = headline.ne("") & ~latest
-    keep = ~exact | (df["setting"] == headline)
-    df, headline, latest = df[keep], headline[keep], latest[keep]
-    if latest.any():
+    ok = scores["derivation"].isin(["alias", "name"] + (["finetune"] if opts.include_finetunes else []))
+    ok &= ~scores["is_system"] & scores["benchmark_id"].isin(bench.keys())
+    if not opts.include_self_reported:
+        ok &= ~scores["self_reported"]
+    df = scores.loc[ok, _POINT_INPUTS]  # one filter, of the columns used below only
+    df = df.assign(_pair=row_groups(df, ["benchmark_id", "model_id"])[0])  # (benchmark, model) as one integer
+    is_primary = (df["source_id"].to_numpy(dtype=object) == per_value(df["benchmark_id"], {k: b.primary_source for k, b in bench.items()}))
+    has_primary = np.bincount(df["_pair"], weights=is_primary, minlength=1) > 0
+    df = df[is_primary | ~has_primary[df["_pair"]]]
+    wanted = {k: b.headline_setting or "" for k, b in bench.items()}
+    latest_key = {k: h.removeprefix("@latest:") for k, h in wanted.items() if h.startswith("@latest:")}
+    headline = per_value(df["benchmark_id"], {k: h for k, h in wanted.items() if k not in latest_key}, "")
+    keep = (headline == "") | (df["setting"].to_numpy(dtype=object) == headline)
+    df = df[keep]
+    key = pd.Series(per_value(df["benchmark_id"], latest_key), index=df.index)
+    if key.notna().any():
         # "@latest:<key>": only the newest value of that setting key (e.g. a LiveBench release: task sets differ)
-        key = headline.str.removeprefix("@latest:")
-        codes, uniq = pd.MultiIndex.from_arrays([df["setting"], key, latest]).factorize()  # one lookup per distinct triple
-        val = pd.Series(np.array([_setting_value(st, k) if ok else None for st, k, ok in uniq], dtype=object)[codes],
-                        index=df.index, dtype=object)
-        newest = val.groupby(df["benchmark_id"]).transform("max")
-        df = df[val.isna() | (val == newest)]
+        pairs = pd.DataFrame({"setting": df["setting"], "key": key})
+        groups, first = row_groups(pairs, ["setting", "key"])  # one lookup per distinct (setting, key)
+        val = np.array([None if k is None else _setting_value(st, k)
+                        for st, k in zip(pairs["setting"].to_numpy()[first], key.to_numpy()[first], strict=True)], dtype=object)[groups]
+        rank, _ = pd.factorize(pd.Series(val, dtype=object), sort=True)  # -1: no value
+        newest = pd.Series(rank).groupby(df["benchmark_id"].to_numpy()).transform("max").to_numpy()
+        df = df[(rank == -1) | (rank == newest)]
     if df.empty:
         return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
                                      "source_url", "release_date", "hardware_class", "display_name", "developer"])
-    higher = df["benchmark_id"].map({k: b.higher_is_better for k, b in bench.items()}).astype(bool)
-    df = df.assign(_key=np.where(higher, df["score"], -df["score"]))
-    latest = df.groupby(["benchmark_id", "model_id"])["as_of"].transform("max")
-    df = df[df["as_of"] == latest]
+    higher = per_value(df["benchmark_id"], {k: b.higher_is_better for k, b in bench.items()}, True).astype(bool)
+    snapshot, _ = pd.factorize(df["as_of"], sort=True)
+    newest = pd.Series(snapshot).groupby(df["_pair"].to_numpy()).transform("max").to_numpy()
+    df = df.assign(_key=np.where(higher, df["score"], -df["score"]))[snapshot == newest]
     df = df.sort_values(["benchmark_id", "model_id", "_key", "setting", "source_url"], ascending=[True, True, False, True, True],
                         kind="mergesort")
-    best = df.drop_duplicates(["benchmark_id", "model_id"]).drop(columns="_key")
-    m = models.set_index("model_id")
-    cls = comparison_class(models, opts.min_confidence)
-    cls.index = models["model_id"]
-    best = best.assign(
-        hardware_class=best["model_id"].map(cls).fillna("unknown"),
-        display_name=best["model_id"].map(m["display_name"]).fillna(best["model_id"]),
-        developer=best["model_id"].map(m["developer"]).fillna(""),
-        developer_country=best["model_id"].map(m["developer_country"]).fillna(""),
-    )
-    reg_date = best["model_id"].map(m["release_date"]).fillna("")
+    best = df.drop_duplicates("_pair").drop(columns=["_key", "_pair"])
+    at = models["model_id"].to_numpy(dtype=object)
+    pos = pd.Index(at).get_indexer(best["model_id"])  # each point's row in the model table (-1: not in it)
+
+    def model_col(col: pd.Series, default: np.ndarray | str) -> np.ndarray:
+        return np.where(pos >= 0, col.to_numpy(dtype=object)[pos], default)
+
+    ids = best["model_id"].to_numpy(dtype=object)
+    best = best.assign(hardware_class=model_col(comparison_class(models, opts.min_confidence), "unknown"),
+                       display_name=model_col(models["display_name"], ids), developer=model_col(models["developer"], ""),
+                       developer_country=model_col(models["developer_country"], ""))
+    reg_date = pd.Series(model_col(models["release_date"], ""), index=best.index, dtype="str")
     release = reg_date.where(reg_date.ne(""), best["model_release_date"])
-    first_seen = scores[scores["model_id"].isin(best["model_id"])].groupby("model_id")["as_of"].min()
-    release = release.where(release.ne(""), best["model_id"].map(first_seen))
+    undated = release.eq("")
+    if undated.any():  # no release date anywhere: the first snapshot that lists the model
+        seen = scores.loc[scores["model_id"].isin(best.loc[undated, "model_id"]), ["model_id", "as_of"]]
+        release = release.where(~undated, best["model_id"].map(seen.groupby("model_id")["as_of"].min()))
     best["release_date"] = pd.to_datetime(release.str.pad(10, side="right", fillchar="-").str.replace(
         r"^(\d{4})-+$", r"\1-01-01", regex=True).str.replace(r"^(\d{4}-\d{2})-+$", r"\1-01", regex=True), errors="coerce")
     best = best[best["release_date"].notna()]
@@ -102,7 +118,8 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         best = best[best["release_date"] >= pd.Timestamp(opts.since + "-01")]
     cols = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class", "release_date",
             "score", "ci_lower", "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
-    return best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
+    best = best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
+    return best.astype({c: object for c in cols if best[c].dtype == "str"})
 
 
 def _setting_value(setting: str, key: str) -> str | None:
@@ -113,17 +130,24 @@ def _setting_value(setting: str, key: str) -> str | None:
     return None
 
 
-def frontier(pts: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:
-    """Best score so far by class: one row per record-setting model (a step series), per benchmark and class."""
+def _signed(pts: pd.DataFrame, higher_is_better: bool | dict[str, bool]) -> pd.Series:
+    """Scores signed so that more is better: one direction for all rows, or per benchmark id."""
+    if isinstance(higher_is_better, dict):
+        sign = pts["benchmark_id"].map({k: 1.0 if v else -1.0 for k, v in higher_is_better.items()})
+        return pts["score"] * sign.astype("float64")
+    return pts["score"] if higher_is_better else -pts["score"]
+
+
+def frontier(pts: pd.DataFrame, higher_is_better: bool | dict[str, bool] = True) -> pd.DataFrame:
+    """Best score so far by class: one row per record-setting model (a step series), per benchmark and class.
+    higher_is_better: for every row, or a benchmark id -> direction map (all benchmarks in one pass)."""
     if pts.empty:
         return pts.assign(frontier=pd.Series(dtype=float))
-    df = pts.sort_values(["benchmark_id", "hardware_class", "release_date", "score"], ascending=[True, True, True, not higher_is_better],
-                         kind="mergesort")
-    key = df["score"] if higher_is_better else -df["score"]
-    run = key.groupby([df["benchmark_id"], df["hardware_class"]]).cummax()
-    prev = run.groupby([df["benchmark_id"], df["hardware_class"]]).shift()
-    record = prev.isna() | (key > prev)
-    out = df[record].copy()
+    df = pts.assign(_key=_signed(pts, higher_is_better)).sort_values(
+        ["benchmark_id", "hardware_class", "release_date", "_key"], ascending=[True, True, True, False], kind="mergesort")
+    groups = [df["benchmark_id"], df["hardware_class"]]
+    prev = df["_key"].groupby(groups).cummax().groupby(groups).shift()
+    out = df[prev.isna() | (df["_key"] > prev)].drop(columns="_key")
     out["frontier"] = out["score"]
     return out.reset_index(drop=True)
 
@@ -167,17 +191,25 @@ def months_behind(front: pd.DataFrame, as_of: pd.Timestamp, higher_is_better: bo
     return {"best_b": float(best_b), "reached_on": first, "months": round(months, 1), "ahead": False}
 
 
-def best_now(pts: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:
-    """Best model per class for one benchmark (ties: earliest release, then id)."""
+def best_now(pts: pd.DataFrame, higher_is_better: bool | dict[str, bool] = True) -> pd.DataFrame:
+    """Best model per benchmark and class, best first (ties: earliest release, then id)."""
     if pts.empty:
         return pts
-    df = pts.sort_values(["score", "release_date", "model_id"], ascending=[not higher_is_better, True, True], kind="mergesort")
-    return df.drop_duplicates("hardware_class").reset_index(drop=True)
+    df = pts.assign(_key=_signed(pts, higher_is_better)).sort_values(
+        ["_key", "release_date", "model_id"], ascending=[False, True, True], kind="mergesort")
+    return df.drop_duplicates(["benchmark_id", "hardware_class"]).drop(columns="_key").reset_index(drop=True)
 
 
 def is_original(models: pd.DataFrame) -> pd.Series:
     """Models that are a new data point: not a variant, fine-tune or distillation of another model."""
     return models["derived_from"].fillna("").eq("") & models["derivation"].fillna("").eq("")
+
+
+def count_table(rows: pd.Series, cols: pd.Series, columns: list[str]) -> pd.DataFrame:
+    """pd.crosstab(rows, cols) with exactly these columns (zeros where none), in half the time."""
+    if not len(rows):
+        return pd.crosstab(rows, cols).reindex(columns=columns, fill_value=0)
+    return cols.groupby(rows).value_counts().unstack(fill_value=0).reindex(columns=columns, fill_value=0)
 
 
 def half_year(dates: pd.Series) -> pd.Series:
@@ -188,8 +220,10 @@ def half_year(dates: pd.Series) -> pd.Series:
 def month_start(dates: pd.Series) -> pd.Series:
     """First day of the month of YYYY-MM-DD / YYYY-MM dates (YYYY: January); NaT otherwise. One fixed format: no
     per-element parsing, no format guessed from the first value."""
-    parts = dates.astype(str).str.extract(r"^(\d{4})(?:-(\d{2}))?", expand=True)
-    return pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-01", format="%Y-%m-%d", errors="coerce")
+    codes, uniq = pd.factorize(dates.astype(str), use_na_sentinel=False)  # few distinct dates: parse those
+    parts = pd.Series(uniq, dtype=object).str.extract(r"^(\d{4})(?:-(\d{2}))?", expand=True)
+    months = pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-01", format="%Y-%m-%d", errors="coerce")
+    return pd.Series(months.to_numpy()[codes], index=dates.index)
 
 
 def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01") -> pd.DataFrame:
@@ -199,7 +233,7 @@ def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
         return pd.DataFrame(columns=["period", *CLASSES])
-    t = pd.crosstab(half_year(df["date"]), df["cls"]).reindex(columns=CLASSES, fill_value=0)
+    t = count_table(half_year(df["date"]), df["cls"], CLASSES)
     return t.rename_axis("period").reset_index()
 
 
@@ -212,7 +246,7 @@ def adoption_by_lab(models: pd.DataFrame, country: str, min_confidence: str) -> 
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
     if df.empty:
         return pd.DataFrame(columns=["developer", *CLASSES])
-    t = pd.crosstab(lab_of(df["developer"]), comparison_class(df, min_confidence)).reindex(columns=CLASSES, fill_value=0)
+    t = count_table(lab_of(df["developer"]), comparison_class(df, min_confidence), CLASSES)
     t = t[t.sum(axis=1) > 0]
     return t.assign(_n=t.sum(axis=1)).sort_values(["_n"], ascending=False, kind="mergesort").drop(columns="_n").rename_axis("developer").reset_index()
 
@@ -221,7 +255,7 @@ def coverage(pts: pd.DataFrame) -> pd.DataFrame:
     """Models with a score per benchmark and class: where the comparison is thin."""
     if pts.empty:
         return pd.DataFrame(columns=["benchmark_id", *CLASSES])
-    return pd.crosstab(pts["benchmark_id"], pts["hardware_class"]).reindex(columns=CLASSES, fill_value=0).rename_axis("benchmark_id").reset_index()
+    return count_table(pts["benchmark_id"], pts["hardware_class"], CLASSES).rename_axis("benchmark_id").reset_index()
 
 
 def data_date(scores: pd.DataFrame) -> str:

@@ -64,7 +64,7 @@ def _feed(h, value) -> None:
     if isinstance(value, pd.DataFrame):
         h.update(repr((list(value.columns), [str(t) for t in value.dtypes], value.shape)).encode())
         try:
-            h.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+            h.update(pd.util.hash_pandas_object(value, index=True, categorize=False).to_numpy().tobytes())
         except TypeError:  # unhashable cells (lists): their text
             h.update(value.to_csv().encode())
     elif isinstance(value, dict):

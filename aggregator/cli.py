@@ -3,6 +3,7 @@ Heavy imports (pandas, matplotlib) happen inside commands so that `--help` start
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -96,9 +97,10 @@ def report(
     if since is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", since):
         raise typer.BadParameter(f"--since expects YYYY-MM, got {since!r}")
     cfg = _configs(configs)
+    gc.freeze()  # modules and configs live as long as the run: keep the cyclic GC from walking them again and again
     opts = options_from(cfg, min_confidence=min_confidence.value if min_confidence else None,
                         include_self_reported=include_self_reported, since=since, include_finetunes=include_finetunes)
-    build(cfg, results, opts, log=_console().print, draw=charts)
+    build(cfg, results, opts, log=typer.echo, draw=charts)  # one plain line: no need to import rich
 
 
 @app.command()

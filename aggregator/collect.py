@@ -27,7 +27,8 @@ from .config import Configs
 from .errors import AggregatorError, FetchError
 from .fetch import Fetcher, RawFile, redact
 from .resolve import resolve
-from .store import PARSED_SCHEMA, SCORE_COLUMNS, SCORE_SORT, SCORES_SCHEMA, csv_bytes, read_scores, validate
+from .schemas import PARSED_SCHEMA, SCORES_SCHEMA
+from .store import SCORE_COLUMNS, SCORE_SORT, csv_bytes, read_scores, validate
 
 STATUS_COLUMNS = ["source_id", "status", "rows", "data_date", "retrieved_at", "last_success", "last_error", "files_sha256"]
 UNMAPPED_COLUMNS = ["source_id", "benchmark_key", "rows"]

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import memo
 from .errors import ConfigError
 
 CONFIDENCES = ("confirmed", "reported", "inferred", "unknown")
@@ -265,20 +266,32 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _read_yaml(path: Path) -> Any:
+_PARSER_ID = f"{_Loader.__mro__[1].__name__} {yaml.__version__}".encode() + Path(__file__).read_bytes()
+
+
+def _read_yaml(path: Path, memo_dir: Path | None = None) -> Any:
+    """The file's data. With memo_dir, data parsed before from the same bytes is read back from JSON (YAML
+    parsing is most of the time it takes to load configs/)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), "file not found") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    k = memo.key(_PARSER_ID, raw) if memo_dir is not None else ""
+    if memo_dir is not None and (data := memo.get(memo_dir, k)) is not memo.MISSING:
+        return data
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(str(path), f"broken YAML{where}: {problem}") from None
+    if memo_dir is not None:
+        memo.put(memo_dir, k, data)
+    return data
 
 
 def _entries(path: Path, data: Any, key: str) -> list[Any]:
@@ -320,7 +333,8 @@ class Configs:
 
     def __init__(self, root: Path):
         self.root = root
-        self.settings: Settings = _validate(root / "settings.yaml", Settings, _read_yaml(root / "settings.yaml") or {})
+        self._memo = memo.folder_for(root)
+        self.settings: Settings = _validate(root / "settings.yaml", Settings, self._read(root / "settings.yaml") or {})
         self.sources: dict[str, Source] = self._load_list("sources.yaml", "sources", Source)
         self.units: dict[str, Unit] = {}
         self.benchmarks: dict[str, Benchmark] = {}
@@ -338,22 +352,25 @@ class Configs:
         self._cross_check()
 
     # loaders
+    def _read(self, path: Path) -> Any:
+        return _read_yaml(path, self._memo)
+
     def _load_list(self, name: str, key: str, cls: type[Strict]) -> dict[str, Any]:
         path = self.root / name
-        items = [_validate(path, cls, raw, i) for i, raw in enumerate(_entries(path, _read_yaml(path), key))]
+        items = [_validate(path, cls, raw, i) for i, raw in enumerate(_entries(path, self._read(path), key))]
         _unique(str(path), [it.id for it in items], key.rstrip("s"))
         return {it.id: it for it in items}
 
     def _load_benchmarks(self) -> None:
         path = self.root / "benchmarks.yaml"
-        data = _read_yaml(path)
+        data = self._read(path)
         if not isinstance(data, dict) or set(data) != {"units", "benchmarks"}:
             raise ConfigError(str(path), "expected a mapping with keys 'units' and 'benchmarks'")
         if not isinstance(data["units"], dict):
             raise ConfigError(str(path), "'units' must map a unit id to {label, min, max}", field="units")
         self.units = {k: _validate(path, Unit, v, None) for k, v in data["units"].items()}
         files = [(path, data["benchmarks"] or [])]
-        files += [(p, _entries(p, _read_yaml(p), "benchmarks")) for p in sorted((self.root / "benchmarks").glob("*.yaml"))]
+        files += [(p, _entries(p, self._read(p), "benchmarks")) for p in sorted((self.root / "benchmarks").glob("*.yaml"))]
         for fpath, raws in files:
             if not isinstance(raws, list):
                 raise ConfigError(str(fpath), "'benchmarks' must be a list of entries", field="benchmarks")
@@ -370,7 +387,7 @@ class Configs:
         if not files:
             raise ConfigError(str(folder), "no model registry files (*.yaml) found")
         for path in files:
-            for i, raw in enumerate(_entries(path, _read_yaml(path), "models")):
+            for i, raw in enumerate(_entries(path, self._read(path), "models")):
                 model = _validate(path, Model, raw, i)
                 if model.id in self.models:
                     raise ConfigError(
@@ -381,7 +398,7 @@ class Configs:
 
     def _load_aliases(self) -> None:
         for path in sorted((self.root / "aliases").glob("*.yaml")):
-            data = _read_yaml(path)
+            data = self._read(path)
             if data is None:
                 data = {}
             if not isinstance(data, dict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import namedtuple
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from .config import Configs, Training
 from .errors import AggregatorError, ConfigError, StoreError
-from .resolve import name_key, registry_keys
+from .resolve import name_key, name_keys_vec, registry_keys
 
 EPOCH_PAGE = "https://epoch.ai/data/ai-models"
 EPOCH_REQUIRED = ["epoch_name", "training_hardware", "hardware_quantity"]
@@ -39,6 +40,7 @@ _SPLIT = re.compile(r"[,;/、\n]|\s\+\s|\s&\s|\band\b", re.I)
 _TRAIN_WORDS = re.compile(r"train|fine-?tun|\bSFT\b|\bRL\b|训练|微调", re.I)
 _POST_WORDS = re.compile(r"fine-?tun|post-?train|\bSFT\b|\bRLHF\b|\bRL\b|微调|后训练", re.I)
 _INFER_WORDS = re.compile(r"inferenc|\bserv(e|es|ed|ing)\b|deploy|\bruns? on\b|running on|compatib|support|推理|部署|适配", re.I)
+_NOT_SLUG = re.compile(r"[^a-z0-9.+]+")
 _COUNTRY = {"united states of america": "United States", "united kingdom of great britain and northern ireland": "United Kingdom",
             "korea (republic of)": "South Korea", "russian federation": "Russia"}
 
@@ -162,6 +164,11 @@ def _count_str(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
 
 
+def _per_distinct(values: pd.Series, fn) -> pd.Series:
+    """fn of every value, called once per distinct value."""
+    return values.map({v: fn(v) for v in values.unique()})
+
+
 def epoch_hardware(configs: Configs, epoch_models: pd.DataFrame) -> pd.DataFrame:
     """One row per Epoch model (first row per name, rows naming hardware preferred): accelerator ids, class, chip
     count, scope (post-training when Epoch names a base model: the hardware is then the fine-tune's), evidence."""
@@ -171,16 +178,18 @@ def epoch_hardware(configs: Configs, epoch_models: pd.DataFrame) -> pd.DataFrame
     df = df.assign(chip_count=qty.where(qty > 0),
                    _rank=df["training_hardware"].eq("").astype(int) * 2 + qty.isna().astype(int))
     df = df.sort_values("_rank", kind="mergesort").drop_duplicates("epoch_name").drop(columns="_rank")
-    cells = {c: map_hardware(c, configs) for c in df["training_hardware"].unique()}
-    ids = df["training_hardware"].map(lambda c: cells[c][0])
-    df["accelerators"] = ids.map(";".join)
-    df["hardware_class"] = ids.map(lambda i: class_of(i, configs))
-    df["unmapped"] = df["training_hardware"].map(lambda c: ";".join(cells[c][1]))
+    cells = {c: map_hardware(c, configs) for c in df["training_hardware"].unique()}  # few distinct cells: map those
+    df["accelerators"] = df["training_hardware"].map({c: ";".join(ids) for c, (ids, _) in cells.items()})
+    df["hardware_class"] = df["training_hardware"].map({c: class_of(ids, configs) for c, (ids, _) in cells.items()})
+    df["unmapped"] = df["training_hardware"].map({c: ";".join(miss) for c, (_, miss) in cells.items()})
     df["scope"] = df["base_model"].ne("").map({True: "post-training", False: "full"})
     df["url"] = df["source_url"].where(df["source_url"].str.match(r"^https?://"), EPOCH_PAGE)
     df["quote"] = ("Training hardware: " + df["training_hardware"]
                    + df["chip_count"].map(lambda n: "" if pd.isna(n) else f"; Hardware quantity: {_count_str(n)}"))
-    df["key"] = df["epoch_name"].map(name_key)
+    df["key"] = name_keys_vec(df["epoch_name"])
+    df["developer"] = _per_distinct(df["organization"], lambda o: ", ".join(p.strip() for p in o.split(",") if p.strip()))
+    df["developer_country"] = _per_distinct(df["country"], _country)
+    df["open_weights"] = _per_distinct(df["accessibility"], _open_weights).astype(object)
     df["training_compute_flop"] = pd.to_numeric(df["training_compute_flop"], errors="coerce")
     return df.reset_index(drop=True)
 
@@ -211,17 +220,17 @@ def _hf_tag(fieldname: str, quote: str, url: str, configs: Configs) -> Tag | Non
 # --- the whole picture ----------------------------------------------------------------------------------------
 
 
+def _ascii(ch: str) -> str:
+    if ord(ch) < 128:
+        return ch
+    if unicodedata.name(ch, "").startswith("GREEK"):
+        return "-" + unicodedata.name(ch).split()[-1].lower()
+    return unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+
+
 def _slug(name: str) -> str:
-    chars = []
-    for ch in name:
-        if ord(ch) < 128:
-            chars.append(ch)
-        elif unicodedata.name(ch, "").startswith("GREEK"):
-            chars.append("-" + unicodedata.name(ch).split()[-1].lower())
-        else:
-            chars.append(unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode())
-    s = re.sub(r"[^a-z0-9.+]+", "-", "".join(chars).casefold()).strip("-.+")
-    return s or "model"
+    text = name if name.isascii() else "".join(_ascii(ch) for ch in name)
+    return _NOT_SLUG.sub("-", text.casefold()).strip("-.+") or "model"
 
 
 @dataclass
@@ -265,17 +274,23 @@ def _link_epoch(configs: Configs, ep: pd.DataFrame) -> dict[int, str]:
     return links
 
 
+def _rows(df: pd.DataFrame) -> list:
+    """The rows as named tuples (like itertuples, several times faster on pyarrow-backed text columns)."""
+    row = namedtuple("Row", ["Index", *df.columns], rename=True)
+    return [row(*r) for r in zip(df.index.tolist(), *(df[c].tolist() for c in df.columns), strict=True)]
+
+
 def _add_curated(st: _State, configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -> None:
-    epoch_row = {mid: i for i, mid in links.items()}
+    linked = {links[r.Index]: r for r in _rows(ep.loc[sorted(links)])} if ep is not None else {}
     for m in configs.models.values():
-        r = ep.loc[epoch_row[m.id]] if m.id in epoch_row else None
+        r = linked.get(m.id)
         st.info[m.id] = dict(
             model_id=m.id, display_name=m.display_name, developer=m.developer, developer_country=m.developer_country,
-            release_date=m.release_date or (r["publication_date"] if r is not None else ""), open_weights=m.open_weights,
+            release_date=m.release_date or (r.publication_date if r is not None else ""), open_weights=m.open_weights,
             origin="curated", derived_from=m.derived_from or "", derivation=m.derivation or "",
-            training_compute_flop=r["training_compute_flop"] if r is not None else float("nan"),
-            epoch_name=r["epoch_name"] if r is not None else (m.epoch_name or ""),
-            base_model=r["base_model"] if r is not None else "", hf_repo=m.hf_repo or "")
+            training_compute_flop=r.training_compute_flop if r is not None else float("nan"),
+            epoch_name=r.epoch_name if r is not None else (m.epoch_name or ""),
+            base_model=r.base_model if r is not None else "", hf_repo=m.hf_repo or "")
         claims = [_registry_tag(t, configs) for t in (m.training, m.post_training) if t is not None]
         if m.training is not None and m.training.confidence == "unknown":
             st.explicit_unknown.add(m.id)
@@ -304,7 +319,7 @@ def _add_epoch(st: _State, ep: pd.DataFrame, links: dict[int, str], key_to_id: d
     row_id = _auto_ids(ep, links, set(st.info))
     for k, i in zip(ep["key"], ep.index, strict=True):
         key_to_id.setdefault(k, row_id[i])
-    for r in ep.itertuples():
+    for r in _rows(ep):
         mid, tag = row_id[r.Index], _epoch_tag(r)
         st.unmapped += [dict(source="epoch", model=r.epoch_name, string=s, url=r.url) for s in r.unmapped.split(";") if s]
         if r.Index in links:
@@ -314,8 +329,8 @@ def _add_epoch(st: _State, ep: pd.DataFrame, links: dict[int, str], key_to_id: d
             continue
         base = key_to_id.get(name_key(r.base_model), "") if r.base_model else ""
         st.info[mid] = dict(
-            model_id=mid, display_name=r.epoch_name, developer=", ".join(p.strip() for p in r.organization.split(",") if p.strip()),
-            developer_country=_country(r.country), release_date=r.publication_date, open_weights=_open_weights(r.accessibility),
+            model_id=mid, display_name=r.epoch_name, developer=r.developer,
+            developer_country=r.developer_country, release_date=r.publication_date, open_weights=r.open_weights,
             origin="epoch", derived_from=base if base != mid else "", derivation="finetune" if r.base_model else "",
             training_compute_flop=r.training_compute_flop, epoch_name=r.epoch_name, base_model=r.base_model, hf_repo="")
         st.claims[mid] = [tag] if tag else []
@@ -326,7 +341,7 @@ def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.
     st = _State()
     ep = epoch_hardware(configs, epoch_models) if epoch_models is not None and len(epoch_models) else None
     links = _link_epoch(configs, ep) if ep is not None else {}
-    key_to_id = registry_keys(configs)
+    key_to_id = dict(registry_keys(configs))  # a copy: Epoch names are added below
     _add_curated(st, configs, ep, links)
     if ep is not None:
         _add_epoch(st, ep, links, key_to_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import time
@@ -11,13 +12,13 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 
 from . import analysis as an
-from . import changes, charts, transaction
+from . import changes, charts, memo, transaction
 from .config import Configs
 from .resolve import resolve, resolved_share, unmatched_table
-from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, write_csv, write_scores
+from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, read_text_csv, write_csv, write_scores
 
 URL_SAFE = "-._~:/?#@!$&'*+,;=%"  # RFC 3986 characters that are inert in a markdown link destination
 MAX_CHANGE_LINES = 60  # the report shows the start of the newest CHANGES.md section; the file has it all
@@ -63,7 +64,7 @@ class BenchResult:
 
 
 def _read_table(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow") if path.exists() else None
+    return read_text_csv(path) if path.exists() else None
 
 
 def read_epoch(results: Path) -> pd.DataFrame | None:
@@ -96,48 +97,79 @@ def load_models(configs: Configs, results: Path) -> pd.DataFrame:
     return model_table(configs, read_epoch(results), read_card_mentions(results))
 
 
-def _bench(configs: Configs, bid: str, pts: pd.DataFrame, as_of: pd.Timestamp) -> BenchResult:
-    b = configs.benchmarks[bid]
-    p = pts[pts["benchmark_id"] == bid]
-    front = an.frontier(p, b.higher_is_better)
-    gap = an.gap_series(front, b.higher_is_better)
-    months = an.months_behind(front, as_of, b.higher_is_better)
-    year_ago = None
-    if len(gap):
-        before = gap[gap["date"] <= as_of - pd.DateOffset(years=1)]
-        year_ago = float(before["gap"].iloc[-1]) if len(before) else None
-    home = p[p["developer_country"].str.casefold() == configs.settings.country_under_study.casefold()]
-    return BenchResult(bid, b.name, configs.units[b.unit].label, b.higher_is_better, p, front,
-                       an.best_now(p, b.higher_is_better), gap, months, gap_year_ago=year_ago,
-                       sources=sorted(p["source_id"].unique()), best_country=an.best_now(home.assign(tagged_class=home["hardware_class"], hardware_class="any"), b.higher_is_better))
+def _benches(configs: Configs, pts: pd.DataFrame, headline: list[str], as_of: pd.Timestamp) -> list[BenchResult]:
+    """The headline benchmarks that have points, in headline order. Frontiers and bests: one pass over all of them."""
+    hp = pts[pts["benchmark_id"].isin(headline)]
+    if hp.empty:
+        return []
+    higher = {bid: configs.benchmarks[bid].higher_is_better for bid in hp["benchmark_id"].unique()}
+    home = hp[hp["developer_country"].str.casefold() == configs.settings.country_under_study.casefold()]
+    home = home.assign(tagged_class=home["hardware_class"], hardware_class="any")  # best of the country, any hardware
+
+    def split(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        return {bid: g.reset_index(drop=True) for bid, g in df.groupby("benchmark_id", sort=False)}
+
+    points = dict(tuple(hp.groupby("benchmark_id", sort=False)))
+    fronts, bests, best_home = split(an.frontier(hp, higher)), split(an.best_now(hp, higher)), split(an.best_now(home, higher))
+    out = []
+    for bid in (b for b in headline if b in points):
+        b, p, front = configs.benchmarks[bid], points[bid], fronts[bid]
+        gap = an.gap_series(front, b.higher_is_better)
+        year_ago = None
+        if len(gap):
+            before = gap[gap["date"] <= as_of - pd.DateOffset(years=1)]
+            year_ago = float(before["gap"].iloc[-1]) if len(before) else None
+        out.append(BenchResult(bid, b.name, configs.units[b.unit].label, b.higher_is_better, p, front, bests[bid], gap,
+                               an.months_behind(front, as_of, b.higher_is_better), gap_year_ago=year_ago,
+                               sources=sorted(p["source_id"].unique()), best_country=best_home.get(bid, home.iloc[:0])))
+    return out
+
+
+class _Labs:
+    """The registry's original models, arranged once; each watched lab is then a mask over them."""
+
+    def __init__(self, models: pd.DataFrame):
+        orig = models[an.is_original(models)].reset_index(drop=True)
+        self.developers = pd.Series(orig["developer"].unique())  # a lab's pattern runs over distinct names only
+        self.dev_code = pd.factorize(orig["developer"])[0]
+        self.cls, self.domestic = orig["hardware_class"].to_numpy(dtype=object), orig["uses_domestic"].to_numpy(dtype=bool)
+        self.names, self.urls = orig["display_name"].to_numpy(dtype=object), orig["evidence_url"].to_numpy(dtype=object)
+        self.dates = orig["release_date"].to_numpy(dtype=object)
+        date = pd.factorize(orig["release_date"], sort=True)[0]  # integer ranks: numpy sorts, no string compares
+        self.by_date = np.argsort(date, kind="stable")
+        self.by_date_id = np.lexsort((pd.factorize(orig["model_id"], sort=True)[0], date))
+
+    def status(self, w) -> dict:
+        mine = self.developers.str.contains(w.developer, case=False, regex=True).to_numpy(dtype=bool)[self.dev_code]
+        latest = self.by_date_id[mine[self.by_date_id]][-1:]
+        return {"item": w, "models": int(mine.sum()), "counts": {c: int((self.cls[mine] == c).sum()) for c in an.CLASSES},
+                "domestic": [link(self.names[i], self.urls[i]) for i in self.by_date if mine[i] and self.domestic[i]],
+                "latest": (md(self.names[latest[0]]) + f" ({self.dates[latest[0]] or 'date unknown'})") if len(latest) else "none"}
 
 
 def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, pts: pd.DataFrame) -> list[dict]:
     out = []
+    labs = _Labs(models)
     reg = models.set_index("model_id")
+    codes, names = pd.factorize(scores["source_model_name"])  # a model's patterns run over distinct names only
+    names = pd.Series(names)
+    resolved = scores["model_id"].to_numpy(dtype=object)
+    pts_model = pts["model_id"].to_numpy(dtype=object)
     for w in configs.watchlist:
         if w.kind == "lab":
-            mine = models[models["developer"].str.contains(w.developer, case=False, regex=True)]
-            mine = mine[an.is_original(mine)]
-            counts = mine["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0)
-            dom = mine[mine["uses_domestic"]].sort_values("release_date", kind="mergesort")
-            latest = mine.sort_values(["release_date", "model_id"], kind="mergesort").tail(1)
-            out.append({"item": w, "models": len(mine), "counts": counts.to_dict(),
-                        "domestic": [link(r.display_name, r.evidence_url) for r in dom.itertuples()],
-                        "latest": (md(latest["display_name"].iloc[0]) + f" ({latest['release_date'].iloc[0] or 'date unknown'})") if len(latest) else "none"})
+            out.append(labs.status(w))
             continue
         ids = set(w.models)
-        codes, names = pd.factorize(scores["source_model_name"])  # match each distinct name once
         hit_name = np.zeros(len(names), dtype=bool)
         for pat in w.patterns:
-            hit_name |= pd.Series(names).str.contains(pat, regex=True).to_numpy(dtype=bool)
-        hit = pd.Series(hit_name[codes] if len(codes) else [], index=scores.index, dtype=bool)
-        ids |= set(scores.loc[hit & scores["model_id"].ne(""), "model_id"])
-        unresolved = sorted(set(scores.loc[hit & scores["model_id"].eq(""), "source_model_name"]))
+            hit_name |= names.str.contains(pat, regex=True).to_numpy(dtype=bool)
+        hit = hit_name[codes] if len(codes) else np.zeros(0, dtype=bool)
+        ids |= set(resolved[hit]) - {""}
+        unresolved = sorted(set(names.to_numpy(dtype=object)[codes[hit & (resolved == "")]]))
         rows = []
         for mid in sorted(ids):
             r = reg.loc[mid] if mid in reg.index else None
-            s = pts[pts["model_id"] == mid]
+            s = pts[pts_model == mid]
             tops = "; ".join(f"{md(configs.benchmarks[b].name)} {fmt(v)}" for b, v in s.groupby("benchmark_id")["score"].max().items())
             rows.append({"name": md(r["display_name"]) if r is not None else md(mid),
                          "class": r["hardware_class"] if r is not None else "unknown",
@@ -207,8 +239,7 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
     lap("points")
     as_of = pd.Timestamp(data_date)
     headline = configs.settings.headline_benchmarks or sorted(pts["benchmark_id"].unique())
-    by_bench = dict(tuple(pts.groupby("benchmark_id", sort=False))) if len(pts) else {}
-    benches = [br for bid in headline if not (br := _bench(configs, bid, by_bench.get(bid, pts.iloc[:0]), as_of)).points.empty]
+    benches = _benches(configs, pts, headline, as_of)
     lap("benchmarks")
     country = configs.settings.country_under_study
     flops = pd.to_numeric(models.set_index("model_id")["training_compute_flop"], errors="coerce")
@@ -261,11 +292,17 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
 
 
 def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: dict[str, str | None],
-           status: pd.DataFrame | None = None, what_changed: str = "") -> str:
-    """REPORT.md text. chart_files: template key (gap_png, ...) -> file name; missing keys render as no chart."""
+           status: pd.DataFrame | None = None, what_changed: str = "", cache_dir: Path | None = None) -> str:
+    """REPORT.md text. chart_files: template key (gap_png, ...) -> file name; missing keys render as no chart.
+    cache_dir: where Jinja keeps the compiled template (like __pycache__; keyed by the template's checksum)."""
     models = data.models
+    cache = None
+    if cache_dir is not None:
+        with contextlib.suppress(OSError):
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            cache = FileSystemBytecodeCache(str(cache_dir))
     env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True, autoescape=False)
+                      trim_blocks=True, lstrip_blocks=True, autoescape=False, bytecode_cache=cache)
     env.filters.update(md=md, fmt=fmt)
     env.globals.update(link=link)
     return env.get_template("report.md.j2").render(
@@ -296,7 +333,7 @@ def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bo
         changes.record_tags(results, before, models_path.read_bytes(), dt.datetime.now(dt.UTC).date().isoformat())
     chart_files = draw_charts(configs, opts, data, results / "charts" if draw else None)
     status = pd.read_csv(results / "collection.csv", dtype=str, keep_default_na=False) if (results / "collection.csv").exists() else None
-    text = render(configs, opts, data, chart_files, status, _latest_changes(results))
+    text = render(configs, opts, data, chart_files, status, _latest_changes(results), memo.cache_root(results) / "jinja")
     out = results / "REPORT.md"
     atomic_write_bytes(out, text.encode("utf-8"))
     n_charts = len(data.benches) + sum(v is not None for v in chart_files.values())

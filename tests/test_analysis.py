@@ -67,6 +67,32 @@ def test_best_now_per_class():
     assert b == {"unknown": "u1", "nvidia": "n4", "domestic": "d2"}
 
 
+def test_one_pass_over_benchmarks_equals_one_benchmark_at_a_time():
+    """Why: the report computes every headline benchmark's frontier and bests in one pass, each with its direction."""
+    lower = PTS.assign(benchmark_id="err", score=100 - PTS["score"])
+    both = pd.concat([PTS, lower, PTS.assign(benchmark_id="c", score=PTS["score"].round(-1))], ignore_index=True)
+    direction = {"b": True, "err": False, "c": True}
+    for fn in (an.frontier, an.best_now):
+        together = fn(both, direction)
+        for bid, higher in direction.items():
+            alone = fn(both[both["benchmark_id"] == bid], higher)
+            got = together[together["benchmark_id"] == bid].reset_index(drop=True)
+            pd.testing.assert_frame_equal(got, alone)
+    assert an.frontier(both, direction).query("benchmark_id == 'err' and hardware_class == 'nvidia'")["model_id"].tolist() == [
+        "n1", "n2", "n4"]
+
+
+@pytest.mark.parametrize("rows,cols", [
+    (["a", "b", "a", "c", "a"], ["x", "y", "x", "x", "z"]),
+    (["2024-H1"], ["nvidia"]),
+    ([], []),
+])
+def test_count_table_equals_crosstab(rows, cols):
+    r, c = pd.Series(rows, name="period", dtype="str"), pd.Series(cols, name="cls", dtype="str")
+    expected = pd.crosstab(r, c).reindex(columns=["x", "y", "nvidia", "w"], fill_value=0)
+    pd.testing.assert_frame_equal(an.count_table(r, c, ["x", "y", "nvidia", "w"]), expected, check_index_type=False)
+
+
 def test_comparison_class_demotes_weak_tags():
     m = pd.DataFrame({"hardware_class": ["domestic", "nvidia", "domestic"], "confidence": ["confirmed", "inferred", "reported"]})
     assert an.comparison_class(m, "reported").tolist() == ["domestic", "unknown", "domestic"]

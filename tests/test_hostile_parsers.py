@@ -1,7 +1,7 @@
 """Every collector's parse() under fuzzing: mutated copies of its own fixtures (columns or keys dropped, renamed,
 reordered, wrong types, huge values, NaN, blanks, duplicated rows, invalid UTF-8, extra columns, truncation).
 
-The outcome must be either a table that passes store.PARSED_SCHEMA (the models table for `epoch_ai_models`) or
+The outcome must be either a table that passes schemas.PARSED_SCHEMA (the models table for `epoch_ai_models`) or
 one of the project's own errors naming the source, never another exception. And never a silently wrong number:
   - a structural mutation (drop/rename/reorder/duplicate/extra) may only lose rows: every (benchmark, score) pair it
     yields was in the unmutated output (a renamed column is mapped back to its old name first), and every model
@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 
 from aggregator.collectors import collector
 from aggregator.errors import AggregatorError
-from aggregator.store import PARSED_SCHEMA, validate
+from aggregator.schemas import PARSED_SCHEMA
+from aggregator.store import validate
 
 # Examples per fixture file (a parser has 1-6 files): CI on a small runner keeps the default; FUZZ_EXAMPLES=2000
 # for a deep run. derandomize: the same cases every run, so a failure reproduces.
