@@ -274,10 +274,14 @@ def _link_epoch(configs: Configs, ep: pd.DataFrame) -> dict[int, str]:
     return links
 
 
+_EPOCH_USED = ["epoch_name", "accelerators", "hardware_class", "chip_count", "scope", "url", "quote", "unmapped", "base_model",
+               "developer", "developer_country", "publication_date", "open_weights", "training_compute_flop"]
+
+
 def _rows(df: pd.DataFrame) -> list:
-    """The rows as named tuples (like itertuples, several times faster on pyarrow-backed text columns)."""
-    row = namedtuple("Row", ["Index", *df.columns], rename=True)
-    return [row(*r) for r in zip(df.index.tolist(), *(df[c].tolist() for c in df.columns), strict=True)]
+    """The rows' columns used here, as named tuples (like itertuples, several times faster on pyarrow-backed text)."""
+    row = namedtuple("Row", ["Index", *_EPOCH_USED])
+    return [row(*r) for r in zip(df.index.tolist(), *(df[c].tolist() for c in _EPOCH_USED), strict=True)]
 
 
 def _add_curated(st: _State, configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -> None:
