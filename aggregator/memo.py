@@ -27,14 +27,9 @@ def key(*parts: bytes) -> str:
     return h.hexdigest()
 
 
-def cache_root(data_dir: Path) -> Path:
-    """The git-ignored cache folder of the project that data_dir (configs/ or results/) belongs to: <its parent>/.cache."""
-    return Path(data_dir).absolute().parent / ".cache"
-
-
 def folder_for(data_dir: Path) -> Path:
-    """The memo folder for files under data_dir."""
-    return cache_root(data_dir) / "memo"
+    """The memo folder for files under data_dir (configs/ or results/): <its parent>/.cache/memo."""
+    return Path(data_dir).absolute().parent / ".cache" / "memo"
 
 
 def is_plain(value: Any) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import time
@@ -12,10 +11,10 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import analysis as an
-from . import changes, charts, memo, transaction
+from . import changes, charts, transaction
 from .config import Configs
 from .resolve import resolve, resolved_share, unmatched_table
 from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, read_text_csv, write_csv, write_scores
@@ -292,17 +291,12 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
 
 
 def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: dict[str, str | None],
-           status: pd.DataFrame | None = None, what_changed: str = "", cache_dir: Path | None = None) -> str:
+           status: pd.DataFrame | None = None, what_changed: str = "") -> str:
     """REPORT.md text. chart_files: template key (gap_png, ...) -> file name; missing keys render as no chart.
-    cache_dir: where Jinja keeps the compiled template (like __pycache__; keyed by the template's checksum)."""
+    (No Jinja bytecode cache: it unpickles its files, and compiling the template costs a few hundredths of a second.)"""
     models = data.models
-    cache = None
-    if cache_dir is not None:
-        with contextlib.suppress(OSError):
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            cache = FileSystemBytecodeCache(str(cache_dir))
     env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True, autoescape=False, bytecode_cache=cache)
+                      trim_blocks=True, lstrip_blocks=True, autoescape=False)
     env.filters.update(md=md, fmt=fmt)
     env.globals.update(link=link)
     return env.get_template("report.md.j2").render(
@@ -333,7 +327,7 @@ def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bo
         changes.record_tags(results, before, models_path.read_bytes(), dt.datetime.now(dt.UTC).date().isoformat())
     chart_files = draw_charts(configs, opts, data, results / "charts" if draw else None)
     status = pd.read_csv(results / "collection.csv", dtype=str, keep_default_na=False) if (results / "collection.csv").exists() else None
-    text = render(configs, opts, data, chart_files, status, _latest_changes(results), memo.cache_root(results) / "jinja")
+    text = render(configs, opts, data, chart_files, status, _latest_changes(results))
     out = results / "REPORT.md"
     atomic_write_bytes(out, text.encode("utf-8"))
     n_charts = len(data.benches) + sum(v is not None for v in chart_files.values())
