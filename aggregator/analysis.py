@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .config import CONFIDENCES, Configs
-from .resolve import row_groups
+from .resolve import per_value, row_groups
 
 CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
 DAYS_PER_MONTH = 365.25 / 12
@@ -45,12 +45,6 @@ def comparison_class(models: pd.DataFrame, min_confidence: str) -> pd.Series:
 
 _POINT_INPUTS = ["benchmark_id", "model_id", "source_id", "setting", "score", "ci_lower", "ci_upper", "as_of", "source_url",
                  "self_reported", "model_release_date"]
-
-
-def per_value(values: pd.Series, mapping: dict, default: object = None) -> np.ndarray:
-    """mapping[v] for every value (default when absent), looked up once per distinct value: an object array."""
-    codes, uniq = pd.factorize(values, use_na_sentinel=False)
-    return np.array([mapping.get(u, default) for u in uniq] + [default], dtype=object)[codes]
 
 
 def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: Options) -> pd.DataFrame:

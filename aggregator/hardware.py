@@ -7,15 +7,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import namedtuple
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from .config import Configs, Training
 from .errors import AggregatorError, ConfigError, StoreError
-from .resolve import name_key, name_keys_vec, registry_keys
+from .resolve import name_key, name_keys_vec, per_value, registry_keys
 
 EPOCH_PAGE = "https://epoch.ai/data/ai-models"
 EPOCH_REQUIRED = ["epoch_name", "training_hardware", "hardware_quantity"]
@@ -184,22 +184,14 @@ def epoch_hardware(configs: Configs, epoch_models: pd.DataFrame) -> pd.DataFrame
     df["unmapped"] = df["training_hardware"].map({c: ";".join(miss) for c, (_, miss) in cells.items()})
     df["scope"] = df["base_model"].ne("").map({True: "post-training", False: "full"})
     df["url"] = df["source_url"].where(df["source_url"].str.match(r"^https?://"), EPOCH_PAGE)
-    df["quote"] = ("Training hardware: " + df["training_hardware"]
-                   + df["chip_count"].map(lambda n: "" if pd.isna(n) else f"; Hardware quantity: {_count_str(n)}"))
+    df["quote"] = "Training hardware: " + df["training_hardware"] + _per_distinct(
+        df["chip_count"].fillna(0), lambda n: f"; Hardware quantity: {_count_str(n)}" if n else "")
     df["key"] = name_keys_vec(df["epoch_name"])
     df["developer"] = _per_distinct(df["organization"], lambda o: ", ".join(p.strip() for p in o.split(",") if p.strip()))
     df["developer_country"] = _per_distinct(df["country"], _country)
     df["open_weights"] = _per_distinct(df["accessibility"], _open_weights).astype(object)
     df["training_compute_flop"] = pd.to_numeric(df["training_compute_flop"], errors="coerce")
     return df.reset_index(drop=True)
-
-
-def _epoch_tag(r) -> Tag | None:
-    if not r.accelerators:
-        return None
-    chips = None if pd.isna(r.chip_count) else float(r.chip_count)
-    return Tag(r.hardware_class, tuple(r.accelerators.split(";")), chips, r.scope, "reported", "epoch",
-               ((r.url, r.quote, "", "dataset"),))
 
 
 def _hf_tag(fieldname: str, quote: str, url: str, configs: Configs) -> Tag | None:
@@ -233,22 +225,11 @@ def _slug(name: str) -> str:
     return _NOT_SLUG.sub("-", text.casefold()).strip("-.+") or "model"
 
 
-@dataclass
-class _State:
-    info: dict[str, dict] = field(default_factory=dict)  # model id -> descriptive columns
-    claims: dict[str, list[Tag]] = field(default_factory=dict)  # registry / epoch / card claims, in that order
-    explicit_unknown: set[str] = field(default_factory=set)
-    pre: dict[str, Tag] = field(default_factory=dict)
-    post: dict[str, Tag | None] = field(default_factory=dict)
-    unmapped: list[dict] = field(default_factory=list)
-
-
 def _link_epoch(configs: Configs, ep: pd.DataFrame) -> dict[int, str]:
-    """Epoch row index -> curated model id: explicit epoch_name, then the epoch alias file, then the same name key."""
-    by_name = {n: i for i, n in zip(ep.index, ep["epoch_name"], strict=True)}
-    by_key: dict[str, int] = {}
-    for i, k in zip(ep.index, ep["key"], strict=True):
-        by_key.setdefault(k, i)
+    """Epoch row index -> curated model id: explicit epoch_name, then the epoch alias file, then the same name key.
+    A walk over the registry (config entries), each claiming at most one Epoch row."""
+    by_name = dict(zip(ep["epoch_name"], ep.index, strict=True))
+    by_key = dict(zip(ep["key"][::-1], ep.index[::-1], strict=True))  # the first row of each key
     links: dict[int, str] = {}
     claimed: set[str] = set()
 
@@ -274,125 +255,197 @@ def _link_epoch(configs: Configs, ep: pd.DataFrame) -> dict[int, str]:
     return links
 
 
-_EPOCH_USED = ["epoch_name", "accelerators", "hardware_class", "chip_count", "scope", "url", "quote", "unmapped", "base_model",
-               "developer", "developer_country", "publication_date", "open_weights", "training_compute_flop"]
+def _auto_ids(ep: pd.DataFrame, links: dict[int, str], taken: set[str]) -> pd.Series:
+    """Epoch row index -> model id: the claiming curated id, else a slug of the Epoch name; a slug already taken (by a
+    curated id, or by an Epoch name earlier in name order) gets the name's hash appended."""
+    names = ep["epoch_name"].sort_values(kind="mergesort")
+    names = names[~names.index.isin(list(links))]  # Epoch names are unique here (epoch_hardware)
+    slug = pd.Series([_slug(n) for n in names], index=names.index, dtype=object)
+    clash = slug.duplicated(keep="first") | slug.isin(taken)
+    slug[clash] = [f"{s}-{hashlib.sha1(n.encode()).hexdigest()[:6]}" for s, n in zip(slug[clash], names[clash], strict=True)]
+    return pd.concat([pd.Series(links, dtype=object), slug]).reindex(ep.index)
 
 
-def _rows(df: pd.DataFrame) -> list:
-    """The rows' columns used here, as named tuples (like itertuples, several times faster on pyarrow-backed text)."""
-    row = namedtuple("Row", ["Index", *_EPOCH_USED])
-    return [row(*r) for r in zip(df.index.tolist(), *(df[c].tolist() for c in _EPOCH_USED), strict=True)]
+# --- claims as one table, tags resolved over it ------------------------------------------------------------------
+
+CLAIM_COLUMNS = ["model_id", "source", "scope", "confidence", "hardware_class", "accelerators", "chip_count", "ev_url",
+                 "ev_quote", "ev_date", "ev_kind", "evidence"]
+_TAG = ["hardware_class", "accelerators", "chip_count", "scope", "confidence", "source", "ev_url", "ev_quote", "ev_kind",
+        "inherited_from", "claim"]
+_NO_TAG = {"hardware_class": "unknown", "accelerators": "", "chip_count": np.nan, "scope": "full", "confidence": "unknown",
+           "source": "", "ev_url": "", "ev_quote": "", "ev_kind": "", "inherited_from": "", "claim": -1}
 
 
-def _add_curated(st: _State, configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -> None:
-    linked = {links[r.Index]: r for r in _rows(ep.loc[sorted(links)])} if ep is not None else {}
+def _claim_row(mid: str, t: Tag) -> dict:
+    url, quote, date, kind = t.evidence[0] if t.evidence else ("", "", "", "")
+    return {"model_id": mid, "source": t.source, "scope": t.scope, "confidence": t.confidence, "hardware_class": t.hardware_class,
+            "accelerators": ";".join(t.accelerators), "chip_count": np.nan if t.chip_count is None else t.chip_count,
+            "ev_url": url, "ev_quote": quote, "ev_date": date, "ev_kind": kind, "evidence": t.evidence}
+
+
+def _tag(r) -> Tag:
+    """A claims-table row (or a resolved tag row) as a Tag: for evidence records and conflict descriptions."""
+    evidence = r.evidence if isinstance(getattr(r, "evidence", None), tuple) else (
+        ((r.ev_url, r.ev_quote, getattr(r, "ev_date", ""), r.ev_kind),) if r.ev_url or r.ev_quote else ())
+    inherited = getattr(r, "inherited_from", "")
+    return Tag(r.hardware_class, tuple(r.accelerators.split(";")) if r.accelerators else (),
+               None if pd.isna(r.chip_count) else float(r.chip_count), r.scope, r.confidence, r.source, evidence,
+               inherited if isinstance(inherited, str) else "")
+
+
+@dataclass
+class _Picture:
+    """Every model (info), every claim about its hardware (claims, numbered in column `claim` in the order made:
+    registry, then Epoch, then model cards; sorted by model), and the tags resolved from them, one row per model:
+    pre (pretraining/full; `claim` says which claim it copies, -1 none) and post."""
+
+    info: pd.DataFrame
+    claims: pd.DataFrame
+    pre: pd.DataFrame
+    post: pd.DataFrame
+    explicit_unknown: set[str]
+    unmapped: pd.DataFrame
+
+
+def _curated(configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -> tuple[pd.DataFrame, list[dict], set[str]]:
+    """The registry's models (config entries): info rows, their claims, and the ids whose registry tag says unknown."""
+    cols = ["publication_date", "training_compute_flop", "epoch_name", "base_model"]
+    linked = {} if ep is None else {links[i]: r for i, *r in zip(sorted(links), *(ep.loc[sorted(links), c].tolist() for c in cols), strict=True)}
+    info, claims, unknown = [], [], set()
     for m in configs.models.values():
-        r = linked.get(m.id)
-        st.info[m.id] = dict(
-            model_id=m.id, display_name=m.display_name, developer=m.developer, developer_country=m.developer_country,
-            release_date=m.release_date or (r.publication_date if r is not None else ""), open_weights=m.open_weights,
-            origin="curated", derived_from=m.derived_from or "", derivation=m.derivation or "",
-            training_compute_flop=r.training_compute_flop if r is not None else float("nan"),
-            epoch_name=r.epoch_name if r is not None else (m.epoch_name or ""),
-            base_model=r.base_model if r is not None else "", hf_repo=m.hf_repo or "")
-        claims = [_registry_tag(t, configs) for t in (m.training, m.post_training) if t is not None]
+        date, flop, ename, base = linked.get(m.id, ("", np.nan, m.epoch_name or "", ""))
+        info.append({"model_id": m.id, "display_name": m.display_name, "developer": m.developer,
+                     "developer_country": m.developer_country, "release_date": m.release_date or date,
+                     "open_weights": m.open_weights, "origin": "curated", "derived_from": m.derived_from or "",
+                     "derivation": m.derivation or "", "training_compute_flop": flop, "epoch_name": ename, "base_model": base,
+                     "hf_repo": m.hf_repo or ""})
+        claims += [_claim_row(m.id, _registry_tag(t, configs)) for t in (m.training, m.post_training) if t is not None]
         if m.training is not None and m.training.confidence == "unknown":
-            st.explicit_unknown.add(m.id)
+            unknown.add(m.id)
         for e in m.inference_claims:
             ids = tuple(map_hardware(e.quote, configs)[0])
-            claims.append(Tag(class_of(ids, configs), ids, None, "inference", "confirmed", "registry",
-                              ((e.url, e.quote, e.date or "", e.kind),)))
-        st.claims[m.id] = claims
+            claims.append(_claim_row(m.id, Tag(class_of(ids, configs), ids, None, "inference", "confirmed", "registry",
+                                               ((e.url, e.quote, e.date or "", e.kind),))))
+    return pd.DataFrame(info), claims, unknown
 
 
-def _auto_ids(ep: pd.DataFrame, links: dict[int, str], taken: set[str]) -> dict[int, str]:
-    """Epoch row index -> model id: the claiming curated id, else a slug of the Epoch name (hash-suffixed on clash)."""
-    out = dict(links)
-    for i, name in ep["epoch_name"].sort_values(kind="mergesort").items():
-        if i in links:
-            continue
-        mid = _slug(name)
-        if mid in taken:
-            mid = f"{mid}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
-        taken.add(mid)
-        out[i] = mid
+def _epoch(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], curated: pd.DataFrame,
+           key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Automatic models (Epoch rows no curated model claims) and every Epoch row's hardware claim, as columns."""
+    is_linked = ep.index.isin(list(links))
+    derivative = set(curated.loc[curated["derived_from"].ne(""), "model_id"])
+    known = ep["accelerators"].ne("")
+    scope = ep["scope"].where(~(is_linked & ids.isin(derivative)), "post-training")  # the registry's derivative: Epoch's chips trained it
+    claims = pd.DataFrame({"model_id": ids, "source": "epoch", "scope": scope, "confidence": "reported",
+                           "hardware_class": ep["hardware_class"], "accelerators": ep["accelerators"], "chip_count": ep["chip_count"],
+                           "ev_url": ep["url"], "ev_quote": ep["quote"], "ev_date": "", "ev_kind": "dataset", "evidence": None})[known]
+    auto = ep[~is_linked]
+    base = pd.Series(per_value(name_keys_vec(auto["base_model"]), key_to_id, ""), index=auto.index).where(auto["base_model"].ne(""), "")
+    info = pd.DataFrame({
+        "model_id": ids[~is_linked], "display_name": auto["epoch_name"], "developer": auto["developer"],
+        "developer_country": auto["developer_country"], "release_date": auto["publication_date"], "open_weights": auto["open_weights"],
+        "origin": "epoch", "derived_from": base.where(base.ne(ids[~is_linked]), ""),
+        "derivation": auto["base_model"].ne("").map({True: "finetune", False: ""}),
+        "training_compute_flop": auto["training_compute_flop"], "epoch_name": auto["epoch_name"], "base_model": auto["base_model"],
+        "hf_repo": ""})
+    return info, claims
+
+
+def _cards(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model-card mentions -> claims (for models in the table) and the mentions no catalog id matches."""
+    hf = _str_cols(hf, HF_REQUIRED, [], "the model-card hardware mentions").drop_duplicates(HF_REQUIRED).reset_index(drop=True)
+    by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
+    mid = pd.Series(per_value(hf["hf_repo"].str.casefold(), by_repo, ""))
+    mid = mid.where(mid.ne(""), pd.Series(per_value(name_keys_vec(hf["hf_repo"]), key_to_id, "")))
+    pairs = list(dict.fromkeys(zip(hf["field"], hf["quote"], strict=True)))  # each distinct statement mapped once
+    tags = dict(zip(pairs, (_hf_tag(f, q, "", configs) for f, q in pairs), strict=True))
+    rows = [(i, t) for i, t in enumerate(tags[p] for p in zip(hf["field"], hf["quote"], strict=True))]
+    claims = pd.DataFrame([_claim_row(mid[i], replace(t, evidence=((hf.at[i, "url"], t.evidence[0][1], "", "developer"),)))
+                           for i, t in rows if t is not None and mid[i]], columns=CLAIM_COLUMNS)
+    miss = [i for i, t in rows if t is None]
+    unmapped = pd.DataFrame({"source": "hf_card", "model": hf.loc[miss, "hf_repo"], "string": hf.loc[miss, "quote"],
+                             "url": hf.loc[miss, "url"]}, columns=UNMAPPED_COLUMNS)
+    return claims, unmapped
+
+
+def _resolve(info: pd.DataFrame, claims: pd.DataFrame, explicit_unknown: set[str]) -> pd.DataFrame:
+    """Each model's pretraining/full tag: the registry's own; else the parent's (lineage), while it is known; else
+    Epoch's (unless the registry says unknown); else unknown. Lineage is followed level by level over the whole
+    table; a model on a derivation cycle inherits nothing."""
+    ids = pd.Index(info["model_id"])
+    column = {c: claims[c].to_numpy(dtype=object) for c in _TAG if c != "inherited_from"}
+    of_model = claims["model_id"].to_numpy(dtype=object)
+
+    def first(mask: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Each model's first claim of a kind (claims are in claim order), as columns; and which models have one."""
+        rows = np.flatnonzero(mask.to_numpy())
+        rows = rows[~pd.Series(of_model[rows]).duplicated().to_numpy()]
+        at = ids.get_indexer(of_model[rows])
+        out = {c: np.full(len(ids), _NO_TAG[c], dtype=object) for c in _TAG}
+        for c, values in column.items():
+            out[c][at] = values[rows]
+        has = np.zeros(len(ids), dtype=bool)
+        has[at] = True
+        return out, has
+
+    reg, pre, known = claims["source"].eq("registry"), claims["pre"], claims["known"]
+    (own, has_own), (epoch, has_epoch), (fallback, _) = first(reg & pre & known), first(claims["source"].eq("epoch") & pre), first(reg & pre & ~known)
+    use_epoch = has_epoch & ~ids.isin(list(explicit_unknown))
+    fallback = {c: np.where(use_epoch, epoch[c], fallback[c]) for c in _TAG}
+    tag = own
+
+    def put(rows: np.ndarray, src: dict[str, np.ndarray]) -> None:
+        for c in _TAG:
+            tag[c] = np.where(rows, src[c], tag[c])
+
+    parent = ids.get_indexer(info["derived_from"])
+    parent[(parent == np.arange(len(ids))) | info["derived_from"].eq("").to_numpy()] = -1
+    put(~has_own & (parent < 0), fallback)
+    done, p = has_own | (parent < 0), np.maximum(parent, 0)
+    while (ready := ~done & done[p]).any():  # children whose parent's tag is settled, one generation at a time
+        known_parent = (tag["confidence"][p] != "unknown") & (tag["accelerators"][p] != "")
+        origin = np.where(tag["inherited_from"][p] != "", tag["inherited_from"][p], ids.to_numpy()[p])
+        put(ready & ~known_parent, fallback)
+        put(ready & known_parent, {c: tag[c][p] for c in _TAG} | {"scope": np.full(len(ids), "pretraining", dtype=object),
+                                                                  "inherited_from": origin})
+        done = done | ready
+    put(~done, fallback)  # on a derivation cycle
+    out = pd.DataFrame(tag, index=ids)
+    out["chip_count"] = pd.to_numeric(out["chip_count"], errors="coerce")
+    out["claim"] = out["claim"].astype("int64")
     return out
 
 
-def _add_epoch(st: _State, ep: pd.DataFrame, links: dict[int, str], key_to_id: dict[str, str]) -> None:
-    row_id = _auto_ids(ep, links, set(st.info))
-    for k, i in zip(ep["key"], ep.index, strict=True):
-        key_to_id.setdefault(k, row_id[i])
-    for r in _rows(ep):
-        mid, tag = row_id[r.Index], _epoch_tag(r)
-        st.unmapped += [dict(source="epoch", model=r.epoch_name, string=s, url=r.url) for s in r.unmapped.split(";") if s]
-        if r.Index in links:
-            if tag and st.info[mid]["derived_from"]:  # the registry's derivative: Epoch's chips trained the derivation
-                tag = replace(tag, scope="post-training")
-            st.claims[mid] += [tag] if tag else []
-            continue
-        base = key_to_id.get(name_key(r.base_model), "") if r.base_model else ""
-        st.info[mid] = dict(
-            model_id=mid, display_name=r.epoch_name, developer=r.developer,
-            developer_country=r.developer_country, release_date=r.publication_date, open_weights=r.open_weights,
-            origin="epoch", derived_from=base if base != mid else "", derivation="finetune" if r.base_model else "",
-            training_compute_flop=r.training_compute_flop, epoch_name=r.epoch_name, base_model=r.base_model, hf_repo="")
-        st.claims[mid] = [tag] if tag else []
-
-
-def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None) -> _State:
+def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None) -> _Picture:
     """Every model with its claims, then each model's pretraining/full and post-training tags."""
-    st = _State()
     ep = epoch_hardware(configs, epoch_models) if epoch_models is not None and len(epoch_models) else None
     links = _link_epoch(configs, ep) if ep is not None else {}
-    key_to_id = dict(registry_keys(configs))  # a copy: Epoch names are added below
-    _add_curated(st, configs, ep, links)
+    info, registry_claims, explicit_unknown = _curated(configs, ep, links)
+    parts, unmapped = [pd.DataFrame(registry_claims, columns=CLAIM_COLUMNS)], [pd.DataFrame(columns=UNMAPPED_COLUMNS)]
+    key_to_id = dict(registry_keys(configs))
     if ep is not None:
-        _add_epoch(st, ep, links, key_to_id)
+        ids = _auto_ids(ep, links, set(info["model_id"]))
+        first_of_key = ids.groupby(ep["key"].to_numpy(), sort=False).first()
+        key_to_id = dict(zip(first_of_key.index, first_of_key, strict=True)) | key_to_id  # registry names first
+        auto, epoch_claims = _epoch(ep, ids, links, info, key_to_id)
+        info = pd.concat([info, auto], ignore_index=True)
+        parts.append(epoch_claims)
+        strings = ep.assign(string=ep["unmapped"].str.split(";")).explode("string")
+        strings = strings[strings["string"].fillna("").ne("")]
+        unmapped.append(pd.DataFrame({"source": "epoch", "model": strings["epoch_name"], "string": strings["string"], "url": strings["url"]}))
     if hf_mentions is not None and len(hf_mentions):
-        _add_card_claims(st, configs, hf_mentions, key_to_id)
-    for mid in st.info:
-        _resolve_pre(mid, st, set())
-        posts = [t for t in st.claims[mid] if t.scope == "post-training" and t.source != "hf_card" and t.known]
-        st.post[mid] = posts[0] if posts else None
-    return st
-
-
-def _add_card_claims(st: _State, configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> None:
-    hf = _str_cols(hf, HF_REQUIRED, [], "the model-card hardware mentions")
-    by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
-    for r in hf.drop_duplicates(HF_REQUIRED).itertuples():
-        mid = by_repo.get(r.hf_repo.casefold()) or key_to_id.get(name_key(r.hf_repo))
-        tag = _hf_tag(r.field, r.quote, r.url, configs)
-        if tag is None:
-            st.unmapped.append(dict(source="hf_card", model=r.hf_repo, string=r.quote, url=r.url))
-        elif mid in st.info:
-            st.claims[mid].append(tag)
-
-
-def _unknown(mid: str, st: _State) -> Tag:
-    reg = [t for t in st.claims[mid] if t.source == "registry" and t.pre and not t.known]
-    return reg[0] if reg else Tag("unknown", (), None, "full", "unknown", "")
-
-
-def _resolve_pre(mid: str, st: _State, visiting: set[str]) -> Tag:
-    """The pretraining/full tag: the registry's own; else the parent's (lineage, recursively); else Epoch's; else unknown."""
-    if mid in st.pre:
-        return st.pre[mid]
-    visiting = visiting | {mid}
-    claims = st.claims[mid]
-    own = [t for t in claims if t.source == "registry" and t.pre and t.known]
-    tag = own[0] if own else None
-    parent = st.info[mid]["derived_from"]
-    if tag is None and parent and parent in st.info and parent not in visiting:
-        p = _resolve_pre(parent, st, visiting)
-        if p.known:
-            tag = replace(p, scope="pretraining", inherited_from=p.inherited_from or parent)
-    if tag is None and mid not in st.explicit_unknown:
-        epoch = [t for t in claims if t.source == "epoch" and t.pre]
-        tag = epoch[0] if epoch else None
-    st.pre[mid] = tag or _unknown(mid, st)
-    return st.pre[mid]
+        card_claims, card_unmapped = _cards(configs, hf_mentions, key_to_id)
+        parts.append(card_claims[card_claims["model_id"].isin(info["model_id"])])
+        unmapped.append(card_unmapped)
+    claims = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True).astype({"chip_count": "float64"})
+    claims["claim"] = np.arange(len(claims))
+    claims["known"] = claims["confidence"].ne("unknown") & claims["accelerators"].ne("")
+    claims["pre"] = claims["scope"].isin(["full", "pretraining"])
+    claims = claims.sort_values(["model_id", "claim"], kind="mergesort")  # a model's claims in the order they were made
+    post = claims[claims["scope"].eq("post-training") & claims["source"].ne("hf_card") & claims["known"]]
+    post = post.drop_duplicates("model_id").set_index("model_id").reindex(info["model_id"])
+    unmapped = pd.concat([u for u in unmapped if len(u)] or unmapped[:1], ignore_index=True)
+    return _Picture(info, claims, _resolve(info, claims, explicit_unknown), post, explicit_unknown, unmapped)
 
 
 # --- public views ---------------------------------------------------------------------------------------------
@@ -401,20 +454,20 @@ def _resolve_pre(mid: str, st: _State, visiting: set[str]) -> Tag:
 def build_model_table(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per model: curated registry models plus one automatic model per unclaimed Epoch row. The class is
     the pretraining/full tag's (curated > inherited from the parent > Epoch); post-training chips are shown apart."""
-    st = _build(configs, epoch_models, hf_mentions)
-    rows = []
-    for mid, info in st.info.items():
-        t, p = st.pre[mid], st.post[mid]
-        url, quote, _, kind = t.evidence[0] if t.evidence else ("", "", "", "")
-        cards = [c for c in st.claims[mid] if c.source == "hf_card" and c.scope != "inference"]
-        rows.append({**info, "hardware_class": t.hardware_class, "accelerators": ";".join(t.accelerators),
-                     "chip_count": t.chip_count, "scope": t.scope if t.known else "", "confidence": t.confidence,
-                     "evidence_url": url, "evidence_quote": quote, "evidence_kind": kind, "tag_source": t.source,
-                     "inherited_from": t.inherited_from,
-                     "post_training_class": p.hardware_class if p else "", "post_training_accelerators": ";".join(p.accelerators) if p else "",
-                     "post_training_chip_count": p.chip_count if p else None, "post_training_confidence": p.confidence if p else "",
-                     "card_suggestion": ";".join(dict.fromkeys(i for c in cards for i in c.accelerators))})
-    df = pd.DataFrame(rows, columns=MODEL_COLUMNS)
+    pic = _build(configs, epoch_models, hf_mentions)
+    pre, post = pic.pre, pic.post
+    known = pre["confidence"].ne("unknown") & pre["accelerators"].ne("")
+    cards = pic.claims[pic.claims["source"].eq("hf_card") & pic.claims["scope"].ne("inference")]
+    chips = cards.assign(acc=cards["accelerators"].str.split(";")).explode("acc").drop_duplicates(["model_id", "acc"])
+    suggestion = chips.groupby("model_id", sort=False)["acc"].agg(";".join)
+    columns = {c: pic.info[c] for c in pic.info.columns} | {
+        "hardware_class": pre["hardware_class"], "accelerators": pre["accelerators"], "chip_count": pre["chip_count"],
+        "scope": pre["scope"].where(known, ""), "confidence": pre["confidence"], "evidence_url": pre["ev_url"],
+        "evidence_quote": pre["ev_quote"], "evidence_kind": pre["ev_kind"], "tag_source": pre["source"],
+        "inherited_from": pre["inherited_from"], "post_training_class": post["hardware_class"],
+        "post_training_accelerators": post["accelerators"], "post_training_chip_count": post["chip_count"],
+        "post_training_confidence": post["confidence"], "card_suggestion": pic.info["model_id"].map(suggestion)}
+    df = pd.DataFrame({c: columns[c].to_numpy(dtype=object) for c in MODEL_COLUMNS})  # positions align: one row per model
     for c in ("chip_count", "post_training_chip_count", "training_compute_flop"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df["open_weights"] = df["open_weights"].astype("boolean")
@@ -427,21 +480,23 @@ def evidence_records(model_id: str, configs: Configs, epoch_models: pd.DataFrame
                      hf_mentions: pd.DataFrame | None = None) -> list[dict]:
     """Every hardware record about one model: registry training / post-training, inference claims (marked, never a
     training tag), Epoch, model cards, and the ancestor's records when the tag is inherited."""
-    st = _build(configs, epoch_models, hf_mentions)
-    if model_id not in st.info:
+    pic = _build(configs, epoch_models, hf_mentions)
+    if model_id not in pic.pre.index:
         raise AggregatorError(f"unknown model id {model_id!r} (see `aggregator models`)")
-    tags = list(st.claims[model_id])
-    if st.pre[model_id].inherited_from:
-        anc = st.pre[model_id].inherited_from
-        tags += [replace(t, inherited_from=anc) for t in st.claims[anc] if t.source != "hf_card" and t.pre and t.known]
+    used = {pic.pre.at[model_id, "claim"], pic.post.at[model_id, "claim"]}
+    own = pic.claims[pic.claims["model_id"].eq(model_id)]
+    tags = [(_tag(r), r.claim in used) for r in own.itertuples()]
+    anc = pic.pre.at[model_id, "inherited_from"]
+    if anc:
+        mine = pic.claims[pic.claims["model_id"].eq(anc) & pic.claims["source"].ne("hf_card") & pic.claims["pre"] & pic.claims["known"]]
+        tags += [(replace(_tag(r), inherited_from=anc), False) for r in mine.itertuples()]
     out = []
-    for t in tags:
+    for t, is_used in tags:
         for url, quote, date, kind in t.evidence or (("", "", "", ""),):
             out.append({"source": t.source, "scope": t.scope, "kind": kind, "confidence": t.confidence,
                         "hardware_class": t.hardware_class, "accelerators": ";".join(t.accelerators),
                         "chip_count": t.chip_count, "url": url, "quote": quote, "date": date,
-                        "inherited_from": t.inherited_from,
-                        "note": _note(t, t in (st.pre[model_id], st.post[model_id]))})
+                        "inherited_from": t.inherited_from, "note": _note(t, is_used)})
     return out
 
 
@@ -468,32 +523,29 @@ def _compatible(a: tuple[str, ...], b: tuple[str, ...], configs: Configs) -> boo
 def conflicts(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Where Epoch or a model card's training statement disagrees with the tag the table uses (class, chips,
     count; or it names hardware where the table says unknown). Shown, never resolved."""
-    st = _build(configs, epoch_models, hf_mentions)
-    rows = []
-    for mid in st.info:
-        for c in st.claims[mid]:
-            if c.source == "registry" or c.scope == "inference" or not c.known or c.confidence == "inferred":
-                continue  # mere card mentions stay suggestions (card_suggestion, evidence), not conflicts
-            chosen = st.pre[mid] if c.pre else st.post[mid]
-            if chosen is c:
-                continue
-            if chosen is None or not chosen.known:
-                issue = ("registry says unknown" if c.pre and mid in st.explicit_unknown else "no tag") + f"; {c.source} names hardware"
-            elif chosen.hardware_class != c.hardware_class:
-                issue = "class differs"
-            elif not _compatible(chosen.accelerators, c.accelerators, configs):
-                issue = "accelerators differ"
-            elif chosen.chip_count and c.chip_count and chosen.chip_count != c.chip_count:
-                issue = "chip count differs"
-            else:
-                continue
-            rows.append({"model_id": mid, "issue": issue, "scope": "pretraining" if c.pre else "post-training",
-                         "curated": chosen.describe() if chosen else "no post-training tag", "automatic": c.describe(),
-                         "source": c.source, "url": c.evidence[0][0] if c.evidence else ""})
+    pic = _build(configs, epoch_models, hf_mentions)
+    c = pic.claims
+    # mere card mentions (confidence 'inferred') stay suggestions (card_suggestion, evidence), not conflicts
+    c = c[c["source"].ne("registry") & c["scope"].ne("inference") & c["known"] & c["confidence"].ne("inferred")]
+    chosen = pd.DataFrame(np.where(c["pre"].to_numpy()[:, None], pic.pre.loc[c["model_id"], _TAG].to_numpy(),
+                                   pic.post.reindex(columns=_TAG).loc[c["model_id"]].to_numpy()), columns=_TAG, index=c.index)
+    c, chosen = c[chosen["claim"].ne(c["claim"])], chosen[chosen["claim"].ne(c["claim"])]
+    has = chosen["confidence"].notna() & chosen["confidence"].ne("unknown") & chosen["accelerators"].fillna("").ne("")
+    same_chips = pd.Series([_compatible(tuple(a.split(";")), tuple(b.split(";")), configs) if h else True
+                            for a, b, h in zip(chosen["accelerators"].fillna(""), c["accelerators"], has, strict=True)], index=c.index)
+    count_differs = (chosen["chip_count"].fillna(0).astype(float) != 0) & c["chip_count"].fillna(0).ne(0) & chosen["chip_count"].ne(c["chip_count"])
+    said_unknown = c["pre"] & c["model_id"].isin(list(pic.explicit_unknown))
+    none = np.where(said_unknown, "registry says unknown", "no tag").astype(object) + "; " + c["source"].to_numpy(dtype=object) + " names hardware"
+    issue = pd.Series(np.select([~has, chosen["hardware_class"].ne(c["hardware_class"]), ~same_chips, count_differs],
+                                [none, "class differs", "accelerators differ", "chip count differs"], default=""), index=c.index)
+    keep = issue.ne("")
+    rows = [{"model_id": r.model_id, "issue": i, "scope": "pretraining" if r.pre else "post-training",
+             "curated": _tag(ch).describe() if pd.notna(ch.confidence) else "no post-training tag", "automatic": _tag(r).describe(),
+             "source": r.source, "url": r.ev_url}
+            for r, ch, i in zip(c[keep].itertuples(), chosen[keep].itertuples(), issue[keep], strict=True)]
     return pd.DataFrame(rows, columns=CONFLICT_COLUMNS).sort_values(["model_id", "source"], kind="mergesort").reset_index(drop=True)
 
 
 def unmapped_hardware(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Hardware strings no catalog id matches (Epoch cells' parts, model-card quotes): add them to hardware.yaml."""
-    st = _build(configs, epoch_models, hf_mentions)
-    return pd.DataFrame(st.unmapped, columns=UNMAPPED_COLUMNS).drop_duplicates().reset_index(drop=True)
+    return _build(configs, epoch_models, hf_mentions).unmapped.drop_duplicates().reset_index(drop=True)

@@ -48,6 +48,12 @@ def row_groups(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarra
     return key, np.unique(key, return_index=True)[1]
 
 
+def per_value(values: pd.Series, mapping: dict, default: object = None) -> np.ndarray:
+    """mapping[v] for every value (default when absent), looked up once per distinct value: an object array."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    return np.array([mapping.get(u, default) for u in uniq] + [default], dtype=object)[codes]
+
+
 def resolve(df: pd.DataFrame, configs: Configs) -> pd.DataFrame:
     """Add model_id and derivation ('alias' | 'name' | 'finetune' | 'ignored' | 'unmatched') to score rows.
     The work is done once per distinct (source, name, base model) and spread back to the rows."""

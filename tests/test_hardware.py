@@ -162,6 +162,23 @@ def test_epoch_finetune_links_to_base_and_inherits(table):
     assert (y["developer"], y["developer_country"], bool(y["open_weights"])) == ("Lab Y, Univ Z", "United States, China", True)
 
 
+def test_lineage_over_generations_and_cycles(cfg, epoch):
+    """Why: lineage is resolved one generation at a time over the whole table; a derivation cycle (possible only
+    among Epoch rows, each naming the other as base) must end, and inherits nothing."""
+    row = epoch.iloc[0].to_dict() | {"training_hardware": "", "hardware_quantity": ""}
+    extra = pd.DataFrame([row | {"epoch_name": "Gen One", "base_model": "Tune Y"},
+                          row | {"epoch_name": "Gen Two", "base_model": "Gen One"},
+                          row | {"epoch_name": "Cyc A", "base_model": "Cyc B", "training_hardware": "NVIDIA H100 SXM5 80GB"},
+                          row | {"epoch_name": "Cyc B", "base_model": "Cyc A"}])
+    t = hw.build_model_table(cfg, pd.concat([epoch, extra], ignore_index=True), None).set_index("model_id")
+    for mid, parent in (("gen-one", "tune-y"), ("gen-two", "gen-one")):
+        assert (t.at[mid, "derived_from"], t.at[mid, "hardware_class"], t.at[mid, "inherited_from"], t.at[mid, "scope"]) == \
+            (parent, "nvidia", "base-a", "pretraining"), "the tag of the first ancestor that has one, named as its origin"
+    assert (t.at["cyc-a", "derived_from"], t.at["cyc-b", "derived_from"]) == ("cyc-b", "cyc-a")
+    assert t.loc[["cyc-a", "cyc-b"], "hardware_class"].tolist() == ["unknown", "unknown"]
+    assert t.at["cyc-a", "post_training_accelerators"] == "nvidia-h100", "its own Epoch chips, on a fine-tune: post-training"
+
+
 def test_automatic_models_from_epoch(table):
     p = table.loc["pangu-test"]
     assert (p["hardware_class"], p["accelerators"], p["chip_count"], p["confidence"], p["evidence_kind"]) == \
