@@ -269,9 +269,9 @@ _Loader.yaml_implicit_resolvers = {
 _PARSER_ID = f"{_Loader.__mro__[1].__name__} {yaml.__version__}".encode() + Path(__file__).read_bytes()
 
 
-def _read_yaml(path: Path, memo_dir: Path | None = None) -> Any:
-    """The file's data. With memo_dir, data parsed before from the same bytes is read back from JSON (YAML
-    parsing is most of the time it takes to load configs/)."""
+def _read_yaml(path: Path, memo_dir: Path) -> Any:
+    """The file's data; data parsed before from the same bytes is read back from JSON in memo_dir (YAML parsing is
+    most of the time it takes to load configs/)."""
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
@@ -279,8 +279,8 @@ def _read_yaml(path: Path, memo_dir: Path | None = None) -> Any:
         raise ConfigError(str(path), "file not found") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    k = memo.key(_PARSER_ID, raw) if memo_dir is not None else ""
-    if memo_dir is not None and (data := memo.get(memo_dir, k)) is not memo.MISSING:
+    k = memo.key(_PARSER_ID, raw)
+    if (data := memo.get(memo_dir, k)) is not memo.MISSING:
         return data
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
@@ -289,8 +289,7 @@ def _read_yaml(path: Path, memo_dir: Path | None = None) -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(str(path), f"broken YAML{where}: {problem}") from None
-    if memo_dir is not None:
-        memo.put(memo_dir, k, data)
+    memo.put(memo_dir, k, data)
     return data
 
 

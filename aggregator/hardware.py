@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import Configs, Training
 from .errors import AggregatorError, ConfigError, StoreError
-from .resolve import name_key, name_keys_vec, per_value, registry_keys
+from .resolve import name_key, name_keys_vec, per_distinct, per_value, registry_keys
 
 EPOCH_PAGE = "https://epoch.ai/data/ai-models"
 EPOCH_REQUIRED = ["epoch_name", "training_hardware", "hardware_quantity"]
@@ -164,11 +164,6 @@ def _count_str(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
 
 
-def _per_distinct(values: pd.Series, fn) -> pd.Series:
-    """fn of every value, called once per distinct value."""
-    return values.map({v: fn(v) for v in values.unique()})
-
-
 def epoch_hardware(configs: Configs, epoch_models: pd.DataFrame) -> pd.DataFrame:
     """One row per Epoch model (first row per name, rows naming hardware preferred): accelerator ids, class, chip
     count, scope (post-training when Epoch names a base model: the hardware is then the fine-tune's), evidence."""
@@ -184,12 +179,12 @@ def epoch_hardware(configs: Configs, epoch_models: pd.DataFrame) -> pd.DataFrame
     df["unmapped"] = df["training_hardware"].map({c: ";".join(miss) for c, (_, miss) in cells.items()})
     df["scope"] = df["base_model"].ne("").map({True: "post-training", False: "full"})
     df["url"] = df["source_url"].where(df["source_url"].str.match(r"^https?://"), EPOCH_PAGE)
-    df["quote"] = "Training hardware: " + df["training_hardware"] + _per_distinct(
+    df["quote"] = "Training hardware: " + df["training_hardware"] + per_distinct(
         df["chip_count"].fillna(0), lambda n: f"; Hardware quantity: {_count_str(n)}" if n else "")
     df["key"] = name_keys_vec(df["epoch_name"])
-    df["developer"] = _per_distinct(df["organization"], lambda o: ", ".join(p.strip() for p in o.split(",") if p.strip()))
-    df["developer_country"] = _per_distinct(df["country"], _country)
-    df["open_weights"] = _per_distinct(df["accessibility"], _open_weights).astype(object)
+    df["developer"] = per_distinct(df["organization"], lambda o: ", ".join(p.strip() for p in o.split(",") if p.strip()))
+    df["developer_country"] = per_distinct(df["country"], _country)
+    df["open_weights"] = per_distinct(df["accessibility"], _open_weights)
     df["training_compute_flop"] = pd.to_numeric(df["training_compute_flop"], errors="coerce")
     return df.reset_index(drop=True)
 

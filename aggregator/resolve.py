@@ -22,9 +22,7 @@ def name_key(name: str) -> str:
 
 def name_keys_vec(names: pd.Series) -> pd.Series:
     """name_key of every value, computed once per distinct value (names repeat across benchmarks and snapshots)."""
-    codes, uniq = pd.factorize(names.to_numpy(dtype=object))
-    keys = np.array([name_key(n) for n in uniq.tolist()], dtype=object)
-    return pd.Series(keys[codes] if len(codes) else [], index=names.index, dtype=object)
+    return pd.Series(per_distinct(names, name_key), index=names.index, dtype=object)
 
 
 @lru_cache(maxsize=16)
@@ -48,10 +46,18 @@ def row_groups(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarra
     return key, np.unique(key, return_index=True)[1]
 
 
+def per_distinct(values: pd.Series | np.ndarray, fn) -> np.ndarray:
+    """fn(v) for every value, called once per distinct value: an object array."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    out = np.empty(len(uniq), dtype=object)
+    for i, u in enumerate(uniq.tolist()):
+        out[i] = fn(u)
+    return out[codes]
+
+
 def per_value(values: pd.Series, mapping: dict, default: object = None) -> np.ndarray:
     """mapping[v] for every value (default when absent), looked up once per distinct value: an object array."""
-    codes, uniq = pd.factorize(values, use_na_sentinel=False)
-    return np.array([mapping.get(u, default) for u in uniq] + [default], dtype=object)[codes]
+    return per_distinct(values, lambda v: mapping.get(v, default))
 
 
 def resolve(df: pd.DataFrame, configs: Configs) -> pd.DataFrame:
