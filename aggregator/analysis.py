@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import CONFIDENCES, Configs
+from .config import Configs
+from .hardware import SCENARIOS
+from .hardware import scenario_class as comparison_class
 from .resolve import per_value, row_groups
 
 CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
@@ -22,27 +24,21 @@ DAYS_PER_MONTH = 365.25 / 12
 class Options:
     """What enters the comparison. Every option changes the numbers, and the report states them."""
 
-    min_confidence: str = "reported"
+    scenario: str = "default"  # which hardware claims count: strict | default | widest (hardware.SCENARIOS)
     include_self_reported: bool = False
     since: str | None = None  # YYYY-MM: only models released from then on
     include_finetunes: bool = False
 
 
 def options_from(configs: Configs, **overrides) -> Options:
-    base = {"min_confidence": configs.settings.min_confidence, "include_self_reported": configs.settings.include_self_reported}
+    base = {"scenario": configs.settings.scenario, "include_self_reported": configs.settings.include_self_reported}
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Options(**base)
 
 
-def comparison_class(models: pd.DataFrame, min_confidence: str) -> pd.Series:
-    """Hardware class used in the comparison: tags weaker than min_confidence count as unknown."""
-    rank = {c: i for i, c in enumerate(CONFIDENCES)}
-    if min_confidence not in rank or min_confidence == "unknown":
-        raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCES[:-1])}, got {min_confidence!r}")
-    weak = models["confidence"].map(rank).fillna(len(CONFIDENCES)) > rank[min_confidence]
-    return models["hardware_class"].where(~weak, "unknown")
-
-
+POINT_COLUMNS = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class",
+                 "claimed_class", "status", *(f"class_{s}" for s in SCENARIOS), "release_date", "score", "ci_lower",
+                 "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
 _POINT_INPUTS = ["benchmark_id", "model_id", "source_id", "setting", "score", "ci_lower", "ci_upper", "as_of", "source_url",
                  "self_reported", "model_release_date"]
 
@@ -80,8 +76,7 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         newest = pd.Series(rank).groupby(df["benchmark_id"].to_numpy()).transform("max").to_numpy()
         df = df[(rank == -1) | (rank == newest)]
     if df.empty:
-        return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
-                                     "source_url", "release_date", "hardware_class", "display_name", "developer"])
+        return pd.DataFrame(columns=POINT_COLUMNS)
     higher = per_value(df["benchmark_id"], {k: b.higher_is_better for k, b in bench.items()}, True).astype(bool)
     snapshot, _ = pd.factorize(df["as_of"], sort=True)
     newest = pd.Series(snapshot).groupby(df["_pair"].to_numpy()).transform("max").to_numpy()
@@ -96,7 +91,9 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         return np.where(pos >= 0, col.to_numpy(dtype=object)[pos], default)
 
     ids = best["model_id"].to_numpy(dtype=object)
-    best = best.assign(hardware_class=model_col(comparison_class(models, opts.min_confidence), "unknown"),
+    classes = {s: model_col(comparison_class(models, s), "unknown") for s in SCENARIOS}
+    best = best.assign(hardware_class=classes[opts.scenario], **{f"class_{s}": c for s, c in classes.items()},
+                       claimed_class=model_col(models["hardware_class"], "unknown"), status=model_col(models["status"], "unknown"),
                        display_name=model_col(models["display_name"], ids), developer=model_col(models["developer"], ""),
                        developer_country=model_col(models["developer_country"], ""))
     reg_date = pd.Series(model_col(models["release_date"], ""), index=best.index, dtype="str")
@@ -110,8 +107,7 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     best = best[best["release_date"].notna()]
     if opts.since:
         best = best[best["release_date"] >= pd.Timestamp(opts.since + "-01")]
-    cols = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class", "release_date",
-            "score", "ci_lower", "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
+    cols = POINT_COLUMNS
     best = best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
     return best.astype({c: object for c in cols if best[c].dtype == "str"})
 
@@ -220,10 +216,10 @@ def month_start(dates: pd.Series) -> pd.Series:
     return pd.Series(months.to_numpy()[codes], index=dates.index)
 
 
-def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01") -> pd.DataFrame:
+def adoption(models: pd.DataFrame, country: str, scenario: str, since: str = "2023-01") -> pd.DataFrame:
     """Among the country's developers' models released since `since`: counts by half-year and class."""
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
-    df = df.assign(cls=comparison_class(df, min_confidence), date=month_start(df["release_date"]))
+    df = df.assign(cls=comparison_class(df, scenario), date=month_start(df["release_date"]))
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
         return pd.DataFrame(columns=["period", *CLASSES])
@@ -236,11 +232,11 @@ def lab_of(developer: pd.Series) -> pd.Series:
     return developer.fillna("").str.split(";").str[0].str.replace(r"\s*\(.*$", "", regex=True).str.strip()
 
 
-def adoption_by_lab(models: pd.DataFrame, country: str, min_confidence: str) -> pd.DataFrame:
+def adoption_by_lab(models: pd.DataFrame, country: str, scenario: str) -> pd.DataFrame:
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
     if df.empty:
         return pd.DataFrame(columns=["developer", *CLASSES])
-    t = count_table(lab_of(df["developer"]), comparison_class(df, min_confidence), CLASSES)
+    t = count_table(lab_of(df["developer"]), comparison_class(df, scenario), CLASSES)
     t = t[t.sum(axis=1) > 0]
     return t.assign(_n=t.sum(axis=1)).sort_values(["_n"], ascending=False, kind="mergesort").drop(columns="_n").rename_axis("developer").reset_index()
 

@@ -23,10 +23,10 @@ class Fmt(StrEnum):
     csv = "csv"
 
 
-class MinConf(StrEnum):
-    confirmed = "confirmed"
-    reported = "reported"
-    inferred = "inferred"
+class Scenario(StrEnum):
+    strict = "strict"
+    default = "default"
+    widest = "widest"
 
 
 def _configs(path: Path):
@@ -80,7 +80,7 @@ def collect(
 
 @app.command()
 def report(
-    min_confidence: Annotated[MinConf | None, typer.Option(help="weakest hardware-tag confidence that counts")] = None,
+    scenario: Annotated[Scenario | None, typer.Option(help="which hardware claims the main charts count (the summary shows all three)")] = None,
     include_self_reported: Annotated[bool | None, typer.Option("--include-self-reported", help="count vendor-reported scores")] = None,
     since: Annotated[str | None, typer.Option(help="only models released from YYYY-MM on")] = None,
     include_finetunes: Annotated[bool, typer.Option(help="count community fine-tunes resolved through their base model")] = False,
@@ -98,7 +98,7 @@ def report(
         raise typer.BadParameter(f"--since expects YYYY-MM, got {since!r}")
     cfg = _configs(configs)
     gc.freeze()  # modules and configs live as long as the run: keep the cyclic GC from walking them again and again
-    opts = options_from(cfg, min_confidence=min_confidence.value if min_confidence else None,
+    opts = options_from(cfg, scenario=scenario.value if scenario else None,
                         include_self_reported=include_self_reported, since=since, include_finetunes=include_finetunes)
     build(cfg, results, opts, log=typer.echo, draw=charts)  # one plain line: no need to import rich
 

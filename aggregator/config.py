@@ -24,8 +24,6 @@ from pydantic import (
 from . import memo
 from .errors import ConfigError
 
-CONFIDENCES = ("confirmed", "reported", "inferred", "unknown")
-Confidence = Literal["confirmed", "reported", "inferred", "unknown"]
 ID_RE = r"^[a-z0-9][a-z0-9._+-]*$"
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -72,7 +70,7 @@ class Strict(BaseModel):
 
 class Settings(Strict):
     country_under_study: str = "China"
-    min_confidence: Literal["confirmed", "reported", "inferred"] = "reported"
+    scenario: Literal["strict", "default", "widest"] = "default"
     include_self_reported: bool = False
     headline_benchmarks: list[str] = Field(default_factory=list)
     project_url: str = "https://github.com/domestic-compute/aggregator"
@@ -165,45 +163,43 @@ class Benchmark(Strict):
 
 # --- models ---------------------------------------------------------------------------------------------
 
+STAGES = ("pretraining", "continued-pretraining", "post-training", "unspecified", "inference", "training-reproduction")
+Stage = Literal["pretraining", "continued-pretraining", "post-training", "unspecified", "inference", "training-reproduction"]
+SOURCE_KINDS = ("developer", "chip-vendor", "paper", "dataset", "press", "blog")
+SourceKind = Literal["developer", "chip-vendor", "paper", "dataset", "press", "blog"]
+_CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3040-\u30ff]")
+MAX_QUOTE_WORDS = 30
 
-class Evidence(Strict):
-    url: str = Field(pattern=r"^https?://")
-    quote: str
+
+def quote_words(text: str) -> int:
+    """Length of a quote in words: whitespace-separated words, with every two CJK characters counted as one."""
+    cjk = len(_CJK_CHAR.findall(text))
+    return len(_CJK_CHAR.sub(" ", text).split()) + (cjk + 1) // 2
+
+
+class Claim(Strict):
+    """One statement about the hardware a model was trained (or is run) on, as a source makes it."""
+
+    stage: Stage = Field(description="which part of the model's life the statement is about")
+    stance: Literal["supports", "disputes"] = Field(description="the chips were used / were not, or the claim is unverified")
+    accelerators: list[str] = Field(min_length=1, description="ids from hardware.yaml (for a dispute: the chips disputed)")
+    chip_count: int | None = Field(default=None, gt=0)
+    kind: SourceKind = Field(description="who says it: developer | chip-vendor | paper (by others) | dataset | press | blog")
+    url: str = Field(pattern=r"^https?://\S+$")
+    quote: str = Field(description="verbatim, under 30 words, in the source's language")
     date: DateStr | None = None
-    kind: Literal["developer", "dataset", "press", "inferred"]
+    indirect: bool = Field(default=False, description="the statement is not about this model itself (company-wide, a sibling)")
+    share: str = Field(default="", description="what part of training it covers, when the source says")
+    note: str = ""
 
     @field_validator("quote")
     @classmethod
     def _short_quote(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("a quote is required")
-        if len(v.split()) >= 30:
-            raise ValueError(f"quote has {len(v.split())} words; keep it under 30")
+        if (n := quote_words(v)) >= MAX_QUOTE_WORDS:
+            raise ValueError(f"quote has {n} words; keep it under {MAX_QUOTE_WORDS}")
         return v
-
-
-
-class Training(Strict):
-    accelerators: list[str] = Field(default_factory=list)
-    chip_count: int | None = Field(default=None, gt=0)
-    scope: Literal["full", "pretraining", "post-training"] = "full"
-    confidence: Confidence
-    evidence: list[Evidence] = Field(default_factory=list)
-    looked_at: str = Field(default="", description="for 'unknown': what was searched")
-
-    @model_validator(mode="after")
-    def _coherent(self) -> Training:
-        if self.confidence == "unknown":
-            if self.accelerators:
-                raise ValueError("confidence 'unknown' cannot name accelerators")
-            if not self.looked_at and not self.evidence:
-                raise ValueError("an 'unknown' tag must say what was looked at ('looked_at')")
-        else:
-            if not self.evidence:
-                raise ValueError(f"confidence {self.confidence!r} needs at least one evidence record")
-            if not self.accelerators:
-                raise ValueError(f"confidence {self.confidence!r} needs at least one accelerator id")
-        return self
 
 
 class Model(Strict):
@@ -214,19 +210,19 @@ class Model(Strict):
     release_date: DateStr | None = None
     open_weights: bool | None = None
     derived_from: str | None = None
-    derivation: Literal["variant", "finetune", "quantization", "distillation"] | None = None
+    derivation: Literal["variant", "finetune", "quantization", "distillation", "continued-pretraining"] | None = None
     epoch_name: str | None = None
     hf_repo: str | None = None
-    training: Training | None = None
-    post_training: Training | None = None
-    inference_claims: list[Evidence] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list, description="every hardware statement found, either direction")
+    looked_at: str = Field(default="", description="what was searched for this model's training hardware")
     notes: str = ""
-
 
     @model_validator(mode="after")
     def _lineage(self) -> Model:
         if (self.derived_from is None) != (self.derivation is None):
             raise ValueError("'derived_from' and 'derivation' go together")
+        if self.derived_from is None and not self.claims and not self.looked_at.strip():
+            raise ValueError("a model with no hardware claim must say what was searched ('looked_at')")
         return self
 
 
@@ -438,11 +434,10 @@ class Configs:
             path = self.model_files[m.id]
             if m.release_date and date_floor(m.release_date) > today:
                 raise ConfigError(path, f"release date {m.release_date} is in the future (use the date the model was released, YYYY-MM-DD)", entry=m.id, field="release_date")
-            for tname in ("training", "post_training"):
-                t = getattr(m, tname)
-                for acc in t.accelerators if t else []:
+            for i, c in enumerate(m.claims):
+                for acc in c.accelerators:
                     if acc not in self.accelerators:
-                        raise ConfigError(path, f"unknown accelerator id {acc!r} (add it to hardware.yaml)", entry=m.id, field=f"{tname}.accelerators")
+                        raise ConfigError(path, f"unknown accelerator id {acc!r} (add it to hardware.yaml)", entry=m.id, field=f"claims.{i}.accelerators")
             if m.derived_from is not None:
                 if m.derived_from not in self.models:
                     raise ConfigError(path, f"derived_from names unknown model {m.derived_from!r} (add that model to configs/models/ or fix the id)", entry=m.id, field="derived_from")

@@ -1,6 +1,7 @@
-"""Training-hardware tags: the accelerator catalog applied to upstream strings; Epoch's and model cards' hardware
-claims; the curated registry on top (it always wins); lineage inheritance; and every disagreement, listed, never
-resolved silently. Unknown stays unknown: nothing is guessed from a lab's country."""
+"""Training hardware from claims: the accelerator catalog applied to upstream strings; every statement about a
+model's hardware (curated claims, Epoch AI's dataset) as one claims table; each model's class and status derived
+from its claims by one rule table (RULES), lineage followed for variants and continued pretraining. Disagreement is
+kept visible as `contested`, never resolved silently; unknown stays unknown: nothing is guessed from a country."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .config import Configs, Training
+from .config import Claim, Configs
 from .errors import AggregatorError, ConfigError, StoreError
 from .resolve import name_key, name_keys_vec, per_distinct, per_value, registry_keys
 
@@ -26,12 +27,13 @@ GENERIC = "-unspecified"  # catalog ids used only when no specific id matches a 
 
 MODEL_COLUMNS = [
     "model_id", "display_name", "developer", "developer_country", "release_date", "open_weights", "hardware_class",
-    "accelerators", "chip_count", "scope", "confidence", "evidence_url", "evidence_quote", "evidence_kind", "tag_source",
-    "origin", "derived_from", "derivation", "inherited_from", "post_training_class", "post_training_accelerators",
-    "post_training_chip_count", "post_training_confidence", "card_suggestion", "training_compute_flop", "epoch_name",
-    "base_model", "hf_repo",
+    "status", "confidence", "rule", "accelerators", "chip_count", "stage", "training_summary", "evidence_url",
+    "evidence_quote", "evidence_kind", "claims_for", "claims_against", "tag_source", "origin", "derived_from",
+    "derivation", "inherited_from", "post_training_class", "post_training_accelerators", "post_training_chip_count",
+    "post_training_status", "card_suggestion", "training_compute_flop", "epoch_name", "base_model", "hf_repo",
 ]
-CONFLICT_COLUMNS = ["model_id", "issue", "scope", "curated", "automatic", "source", "url"]
+CLAIM_COLUMNS = ["model_id", "claim", "source", "stage", "stance", "kind", "grade", "hardware_class", "accelerators",
+                 "chip_count", "url", "quote", "date", "indirect", "share", "note"]
 UNMAPPED_COLUMNS = ["source", "model", "string", "url"]
 
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -98,44 +100,6 @@ def class_of(ids: list[str] | tuple[str, ...], configs: Configs) -> str:
     return classes.pop() if len(classes) == 1 else ("mixed" if classes else "unknown")
 
 
-# --- claims ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tag:
-    """One hardware claim about one model. `evidence` holds (url, quote, date, kind) records, the first is primary."""
-
-    hardware_class: str
-    accelerators: tuple[str, ...]
-    chip_count: float | None
-    scope: str  # full | pretraining | post-training | inference
-    confidence: str
-    source: str  # registry | epoch | hf_card
-    evidence: tuple[tuple[str, str, str, str], ...] = ()
-    inherited_from: str = ""
-
-    @property
-    def known(self) -> bool:
-        return self.confidence != "unknown" and bool(self.accelerators)
-
-    @property
-    def pre(self) -> bool:
-        return self.scope in ("full", "pretraining")
-
-    def describe(self) -> str:
-        if not self.known:
-            return f"unknown ({self.source})"
-        count = f" x{self.chip_count:g}" if self.chip_count else ""
-        via = f", inherited from {self.inherited_from}" if self.inherited_from else ""
-        return f"{self.hardware_class}: {'+'.join(self.accelerators)}{count} ({self.confidence}, {self.source}{via})"
-
-
-def _registry_tag(t: Training, configs: Configs) -> Tag:
-    ev = tuple((e.url, e.quote, e.date or "", e.kind) for e in t.evidence)
-    if not ev and t.looked_at:
-        ev = (("", f"looked at: {t.looked_at}", "", "inferred"),)
-    return Tag(class_of(t.accelerators, configs), tuple(t.accelerators), float(t.chip_count) if t.chip_count else None,
-               t.scope, t.confidence, "registry", ev)
 
 
 def _str_cols(df: pd.DataFrame, required: list[str], optional: list[str], what: str) -> pd.DataFrame:
@@ -189,22 +153,18 @@ def epoch_hardware(configs: Configs, epoch_models: pd.DataFrame) -> pd.DataFrame
     return df.reset_index(drop=True)
 
 
-def _hf_tag(fieldname: str, quote: str, url: str, configs: Configs) -> Tag | None:
-    """A model-card mention: the developer's own words. Confirmed only when it clearly describes training."""
-    ids, _ = map_hardware(quote, configs)
-    if not ids:
-        return None
+
+def _card_stage(fieldname: str, quote: str) -> str:
+    """What a model-card sentence naming chips is about, from its words (a suggestion only, never a class)."""
     train, infer = bool(_TRAIN_WORDS.search(quote)), bool(_INFER_WORDS.search(quote))
     if infer and not train:
-        scope, conf = "inference", "inferred"
-    elif not infer and (train or fieldname.endswith("hardware_used")):
-        scope, conf = ("post-training" if _POST_WORDS.search(quote) else "full"), "confirmed"
-    else:
-        scope, conf = "full", "inferred"
-    return Tag(class_of(ids, configs), tuple(ids), None, scope, conf, "hf_card", ((url, quote, "", "developer"),))
+        return "inference"
+    if not infer and (train or fieldname.endswith("hardware_used")):
+        return "post-training" if _POST_WORDS.search(quote) else "unspecified"
+    return "unclear"
 
 
-# --- the whole picture ----------------------------------------------------------------------------------------
+# --- model ids ----------------------------------------------------------------------------------------
 
 
 def _ascii(ch: str) -> str:
@@ -261,52 +221,228 @@ def _auto_ids(ep: pd.DataFrame, links: dict[int, str], taken: set[str]) -> pd.Se
     return pd.concat([pd.Series(links, dtype=object), slug]).reindex(ep.index)
 
 
-# --- claims as one table, tags resolved over it ------------------------------------------------------------------
-
-CLAIM_COLUMNS = ["model_id", "source", "scope", "confidence", "hardware_class", "accelerators", "chip_count", "ev_url",
-                 "ev_quote", "ev_date", "ev_kind", "evidence"]
-_TAG = ["hardware_class", "accelerators", "chip_count", "scope", "confidence", "source", "ev_url", "ev_quote", "ev_kind",
-        "inherited_from", "claim"]
-_NO_TAG = {"hardware_class": "unknown", "accelerators": "", "chip_count": np.nan, "scope": "full", "confidence": "unknown",
-           "source": "", "ev_url": "", "ev_quote": "", "ev_kind": "", "inherited_from": "", "claim": -1}
+# --- the rule table -------------------------------------------------------------------------------------------
 
 
-def _claim_row(mid: str, t: Tag) -> dict:
-    url, quote, date, kind = t.evidence[0] if t.evidence else ("", "", "", "")
-    return {"model_id": mid, "source": t.source, "scope": t.scope, "confidence": t.confidence, "hardware_class": t.hardware_class,
-            "accelerators": ";".join(t.accelerators), "chip_count": np.nan if t.chip_count is None else t.chip_count,
-            "ev_url": url, "ev_quote": quote, "ev_date": date, "ev_kind": kind, "evidence": t.evidence}
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: str
+    then: str
 
 
-def _tag(r) -> Tag:
-    """A claims-table row (or a resolved tag row) as a Tag: for evidence records and conflict descriptions."""
-    evidence = r.evidence if isinstance(getattr(r, "evidence", None), tuple) else (
-        ((r.ev_url, r.ev_quote, getattr(r, "ev_date", ""), r.ev_kind),) if r.ev_url or r.ev_quote else ())
-    inherited = getattr(r, "inherited_from", "")
-    return Tag(r.hardware_class, tuple(r.accelerators.split(";")) if r.accelerators else (),
-               None if pd.isna(r.chip_count) else float(r.chip_count), r.scope, r.confidence, r.source, evidence,
-               inherited if isinstance(inherited, str) else "")
+RULES = (
+    Rule("not-training", "a claim is about inference, adaptation ('runs on', 'day-0 support') or training reproduction",
+         "listed beside the training claims; never gives a class"),
+    Rule("post-training", "a claim is about post-training only (SFT, RL)", "shown apart; never changes the class"),
+    Rule("no-claim", "no pretraining claim, and no parent model with a known class", "unknown"),
+    Rule("inherited", "no pretraining claim of its own; derived from a model (variant, fine-tune, distillation, continued "
+         "pretraining) whose class is known", "the parent's class, status and chips, named as inherited"),
+    Rule("disputed-only", "only claims that dispute chips, none that supports any", "unknown; the disputes are listed"),
+    Rule("weak-only", "the supporting claims come only from blogs or aggregators, or are indirect (a company-wide "
+         "sentence, a statement about a sibling model)", "contested"),
+    Rule("split", "credible claims (developer, chip vendor, paper by others, dataset, press) name chips of different "
+         "classes, none naming both", "contested; the union of the supporting claims is its class (mixed)"),
+    Rule("disputed", "credible claims agree on the chips and a credible claim disputes them", "contested"),
+    Rule("confirmed", "credible claims agree, one of them is the developer's own direct statement, and no credible "
+         "claim disputes them", "confirmed"),
+    Rule("reported", "credible claims agree, none is the developer's own, and no credible claim disputes them", "reported"),
+    Rule("continued", "continued pretraining is claimed over a base model (the model's own pretraining claims or its "
+         "parent's)", "mixed when the base's class differs or is unknown, else the base's class; the status is the "
+         "weaker of the two readings"),
+)
+RULE_IDS = tuple(r.id for r in RULES)
+STATUSES = ("confirmed", "reported", "contested", "unknown")  # strongest first
+SCENARIOS = {  # scenario -> statuses whose class counts in the comparison (others count as unknown)
+    "strict": ("confirmed",),
+    "default": ("confirmed", "reported"),
+    "widest": ("confirmed", "reported", "contested"),
+}
+SCENARIO_TEXT = {
+    "strict": "developer-confirmed claims only",
+    "default": "reported and stronger; contested claims left out",
+    "widest": "every supporting training claim, contested and weak ones included",
+}
+BASE_STAGES = ("pretraining", "unspecified")
+NOT_TRAINING = ("inference", "training-reproduction")
+
+
+def grade(kind: str, indirect: bool) -> str:
+    """How much a claim can carry: the developer's direct word, a credible third party, or weak."""
+    if indirect or kind == "blog":
+        return "inferred"
+    return "confirmed" if kind == "developer" else "reported"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one model's claims (of one stage, or all together) say: a class, how firmly, by which rule."""
+
+    hardware_class: str = "unknown"
+    status: str = "unknown"
+    confidence: str = ""  # grade of the strongest supporting claim behind the class
+    rule: str = "no-claim"
+    accelerators: tuple[str, ...] = ()
+    chip_count: float | None = None
+    primary: int = -1  # number of the claim that is the class's main evidence
+    stage: str = ""
+    inherited_from: str = ""
+    summary: str = ""
+
+
+NO_READING = Reading()
+
+
+def _weaker(a: str, b: str, order: tuple[str, ...]) -> str:
+    return order[max(order.index(a), order.index(b))]
+
+
+def _specific(ids: list[str], configs: Configs) -> tuple[str, ...]:
+    """Accelerator ids in order, without a generic '-unspecified' id when a chip of its vendor is named."""
+    named = {configs.accelerators[i].vendor for i in ids if not i.endswith(GENERIC)}
+    return tuple(i for i in dict.fromkeys(ids) if not (i.endswith(GENERIC) and configs.accelerators[i].vendor in named))
+
+
+def _classes(ids, configs: Configs) -> set[str]:
+    chips = [i for i in ids if not configs.accelerators[i].name.endswith("CPU")] or list(ids)
+    return {configs.hardware_class_of[i] for i in chips}
+
+
+def read_stage(claims: list, configs: Configs) -> Reading | None:
+    """The rule table over one stage's claims (rows with stance, grade, accelerators (a tuple of ids), chip_count,
+    claim, stage, share): None when there is no claim at all."""
+    if not claims:
+        return None
+    order = ("confirmed", "reported", "inferred")
+    claims = sorted(claims, key=lambda c: (order.index(c.grade), c.claim))
+    sup = [c for c in claims if c.stance == "supports"]
+    against = [c for c in claims if c.stance == "disputes"]
+    if not sup:
+        return Reading(rule="disputed-only", stage=against[0].stage)
+    credible = [c for c in sup if c.grade != "inferred"]
+
+    def reading(rule: str, status: str, used: list) -> Reading:
+        ids = _specific([a for c in used for a in c.accelerators], configs)
+        count = next((c.chip_count for c in used if c.chip_count == c.chip_count and c.chip_count), None)
+        return Reading(class_of(ids, configs), status, used[0].grade, rule, ids, count, used[0].claim, used[0].stage)
+
+    if not credible:
+        return reading("weak-only", "contested", sup)
+    sets = [_classes(c.accelerators, configs) for c in credible]
+    if any(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:]):
+        return reading("split", "contested", sup)
+    agreed = set().union(*sets)
+    if any(d.grade != "inferred" and _classes(d.accelerators, configs) & agreed for d in against):
+        return reading("disputed", "contested", sup)
+    if credible[0].grade == "confirmed":
+        return reading("confirmed", "confirmed", credible)
+    return reading("reported", "reported", credible)
+
+
+def _label(r: Reading, configs: Configs) -> str:
+    names = " + ".join(configs.accelerators[i].name for i in r.accelerators) or "chips not named"
+    count = f" x{_count_str(r.chip_count)}" if r.chip_count else ""
+    return f"{names}{count}"
+
+
+def derive(own: list, parent: Reading | None, parent_id: str, configs: Configs) -> tuple[Reading, Reading | None]:
+    """A model's class (pretraining, then continued pretraining) and its post-training reading, from its own claims
+    and its parent's reading (None: no parent)."""
+    base = read_stage([c for c in own if c.stage in BASE_STAGES], configs)
+    if base is None or (base.rule == "disputed-only" and parent is not None and parent.status != "unknown"):
+        if parent is not None and parent.status != "unknown":
+            origin = parent.inherited_from or parent_id
+            base = replace(parent, rule="inherited", inherited_from=origin,
+                           summary=parent.summary if parent.inherited_from else f"{parent.summary} (inherited from {origin})")
+        else:
+            base = base or NO_READING
+    elif base.hardware_class != "unknown":
+        base = replace(base, summary=f"{'pretraining' if base.stage == 'pretraining' else 'training'}: {_label(base, configs)}")
+    cpt = read_stage([c for c in own if c.stage == "continued-pretraining"], configs)
+    if cpt is not None and cpt.rule != "disputed-only":
+        share = next((c.share for c in own if c.claim == cpt.primary and c.share), "")
+        part = f"continued pretraining: {_label(cpt, configs)}" + (f" ({share})" if share else "")
+        if base.hardware_class == "unknown":
+            base_text = f"base {parent_id or 'model'}: hardware unknown"
+            cls, status, conf = "mixed", cpt.status, cpt.confidence
+        else:
+            base_text = base.summary
+            cls = base.hardware_class if base.hardware_class == cpt.hardware_class else "mixed"
+            status = _weaker(base.status, cpt.status, STATUSES)
+            conf = _weaker(base.confidence or "inferred", cpt.confidence, ("confirmed", "reported", "inferred"))
+        base = Reading(cls, status, conf, "continued", _specific([*base.accelerators, *cpt.accelerators], configs),
+                       cpt.chip_count or base.chip_count, cpt.primary, "continued-pretraining", base.inherited_from,
+                       f"{base_text}; {part}")
+    post = read_stage([c for c in own if c.stage == "post-training"], configs)
+    return base, post
+
+
+# --- claims as one table ---------------------------------------------------------------------------------------
+
+
+def _registry_claims(configs: Configs) -> pd.DataFrame:
+    """Every curated claim, numbered in registry order."""
+    rows = []
+    for m in configs.models.values():
+        for c in m.claims:
+            rows.append(_claim_row(m.id, "registry", c, configs))
+    return pd.DataFrame(rows, columns=[c for c in CLAIM_COLUMNS if c != "claim"])
+
+
+def _claim_row(mid: str, source: str, c: Claim, configs: Configs) -> dict:
+    return {"model_id": mid, "source": source, "stage": c.stage, "stance": c.stance, "kind": c.kind,
+            "grade": grade(c.kind, c.indirect), "hardware_class": class_of(c.accelerators, configs),
+            "accelerators": ";".join(c.accelerators), "chip_count": float(c.chip_count) if c.chip_count else np.nan,
+            "url": c.url, "quote": c.quote, "date": c.date or "", "indirect": c.indirect, "share": c.share, "note": c.note}
+
+
+def _epoch_claims(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], derivative: set[str],
+                  curated_epoch: set[str]) -> pd.DataFrame:
+    """Epoch rows that name hardware, as dataset claims. On a registry derivative, or when Epoch names a base model,
+    the chips are the derivative's own training: post-training. Skipped where the registry already quotes Epoch."""
+    is_linked = ep.index.isin(list(links))
+    stage = ep["scope"].map({"post-training": "post-training", "full": "unspecified"})
+    stage = stage.where(~(is_linked & ids.isin(list(derivative))), "post-training")
+    keep = ep["accelerators"].ne("") & ~ids.isin(list(curated_epoch))
+    return pd.DataFrame({"model_id": ids, "source": "epoch", "stage": stage, "stance": "supports", "kind": "dataset",
+                         "grade": "reported", "hardware_class": ep["hardware_class"], "accelerators": ep["accelerators"],
+                         "chip_count": ep["chip_count"], "url": ep["url"], "quote": ep["quote"], "date": "",
+                         "indirect": False, "share": "", "note": "Epoch AI, Data on AI Models"})[keep]
+
+
+def _card_claims(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model-card mentions naming a chip (suggestions, never used for a class) and mentions no catalog id matches."""
+    hf = _str_cols(hf, HF_REQUIRED, [], "the model-card hardware mentions").drop_duplicates(HF_REQUIRED).reset_index(drop=True)
+    by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
+    mid = pd.Series(per_value(hf["hf_repo"].str.casefold(), by_repo, ""))
+    mid = mid.where(mid.ne(""), pd.Series(per_value(name_keys_vec(hf["hf_repo"]), key_to_id, "")))
+    ids = per_distinct(hf["quote"], lambda q: ";".join(map_hardware(q, configs)[0]))
+    stage = pd.Series([_card_stage(f, q) for f, q in zip(hf["field"], hf["quote"], strict=True)])
+    has = ids.ne("")
+    cards = pd.DataFrame({"model_id": mid, "source": "hf_card", "stage": stage, "stance": "supports", "kind": "developer",
+                          "grade": "inferred", "hardware_class": per_distinct(ids, lambda s: class_of(s.split(";"), configs) if s else "unknown"),
+                          "accelerators": ids, "chip_count": np.nan, "url": hf["url"], "quote": hf["quote"], "date": "",
+                          "indirect": False, "share": "", "note": "model-card mention: a suggestion, not used for the class"})
+    unmapped = pd.DataFrame({"source": "hf_card", "model": hf.loc[~has, "hf_repo"], "string": hf.loc[~has, "quote"],
+                             "url": hf.loc[~has, "url"]}, columns=UNMAPPED_COLUMNS)
+    return cards[has & mid.ne("")], unmapped
 
 
 @dataclass
 class _Picture:
-    """Every model (info), every claim about its hardware (claims, numbered in column `claim` in the order made:
-    registry, then Epoch, then model cards; sorted by model), and the tags resolved from them, one row per model:
-    pre (pretraining/full; `claim` says which claim it copies, -1 none) and post."""
+    """Every model (info), every claim (numbered; sorted by model), and each model's derived readings."""
 
     info: pd.DataFrame
     claims: pd.DataFrame
-    pre: pd.DataFrame
-    post: pd.DataFrame
-    explicit_unknown: set[str]
+    pre: dict[str, Reading]
+    post: dict[str, Reading]
     unmapped: pd.DataFrame
 
 
-def _curated(configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -> tuple[pd.DataFrame, list[dict], set[str]]:
-    """The registry's models (config entries): info rows, their claims, and the ids whose registry tag says unknown."""
+def _curated_info(configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -> pd.DataFrame:
     cols = ["publication_date", "training_compute_flop", "epoch_name", "base_model"]
     linked = {} if ep is None else {links[i]: r for i, *r in zip(sorted(links), *(ep.loc[sorted(links), c].tolist() for c in cols), strict=True)}
-    info, claims, unknown = [], [], set()
+    info = []
     for m in configs.models.values():
         date, flop, ename, base = linked.get(m.id, ("", np.nan, m.epoch_name or "", ""))
         info.append({"model_id": m.id, "display_name": m.display_name, "developer": m.developer,
@@ -314,231 +450,200 @@ def _curated(configs: Configs, ep: pd.DataFrame | None, links: dict[int, str]) -
                      "open_weights": m.open_weights, "origin": "curated", "derived_from": m.derived_from or "",
                      "derivation": m.derivation or "", "training_compute_flop": flop, "epoch_name": ename, "base_model": base,
                      "hf_repo": m.hf_repo or ""})
-        claims += [_claim_row(m.id, _registry_tag(t, configs)) for t in (m.training, m.post_training) if t is not None]
-        if m.training is not None and m.training.confidence == "unknown":
-            unknown.add(m.id)
-        for e in m.inference_claims:
-            ids = tuple(map_hardware(e.quote, configs)[0])
-            claims.append(_claim_row(m.id, Tag(class_of(ids, configs), ids, None, "inference", "confirmed", "registry",
-                                               ((e.url, e.quote, e.date or "", e.kind),))))
-    return pd.DataFrame(info), claims, unknown
+    return pd.DataFrame(info)
 
 
-def _epoch(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], curated: pd.DataFrame,
-           key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Automatic models (Epoch rows no curated model claims) and every Epoch row's hardware claim, as columns."""
-    is_linked = ep.index.isin(list(links))
-    derivative = set(curated.loc[curated["derived_from"].ne(""), "model_id"])
-    known = ep["accelerators"].ne("")
-    scope = ep["scope"].where(~(is_linked & ids.isin(derivative)), "post-training")  # the registry's derivative: Epoch's chips trained it
-    claims = pd.DataFrame({"model_id": ids, "source": "epoch", "scope": scope, "confidence": "reported",
-                           "hardware_class": ep["hardware_class"], "accelerators": ep["accelerators"], "chip_count": ep["chip_count"],
-                           "ev_url": ep["url"], "ev_quote": ep["quote"], "ev_date": "", "ev_kind": "dataset", "evidence": None})[known]
-    auto = ep[~is_linked]
+def _epoch_info(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], key_to_id: dict[str, str]) -> pd.DataFrame:
+    """Automatic models: the Epoch rows no curated model claims."""
+    auto = ep[~ep.index.isin(list(links))]
     base = pd.Series(per_value(name_keys_vec(auto["base_model"]), key_to_id, ""), index=auto.index).where(auto["base_model"].ne(""), "")
-    info = pd.DataFrame({
-        "model_id": ids[~is_linked], "display_name": auto["epoch_name"], "developer": auto["developer"],
+    return pd.DataFrame({
+        "model_id": ids[auto.index], "display_name": auto["epoch_name"], "developer": auto["developer"],
         "developer_country": auto["developer_country"], "release_date": auto["publication_date"], "open_weights": auto["open_weights"],
-        "origin": "epoch", "derived_from": base.where(base.ne(ids[~is_linked]), ""),
+        "origin": "epoch", "derived_from": base.where(base.ne(ids[auto.index]), ""),
         "derivation": auto["base_model"].ne("").map({True: "finetune", False: ""}),
         "training_compute_flop": auto["training_compute_flop"], "epoch_name": auto["epoch_name"], "base_model": auto["base_model"],
         "hf_repo": ""})
-    return info, claims
 
 
-def _cards(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Model-card mentions -> claims (for models in the table) and the mentions no catalog id matches."""
-    hf = _str_cols(hf, HF_REQUIRED, [], "the model-card hardware mentions").drop_duplicates(HF_REQUIRED).reset_index(drop=True)
-    by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
-    mid = pd.Series(per_value(hf["hf_repo"].str.casefold(), by_repo, ""))
-    mid = mid.where(mid.ne(""), pd.Series(per_value(name_keys_vec(hf["hf_repo"]), key_to_id, "")))
-    pairs = list(dict.fromkeys(zip(hf["field"], hf["quote"], strict=True)))  # each distinct statement mapped once
-    tags = dict(zip(pairs, (_hf_tag(f, q, "", configs) for f, q in pairs), strict=True))
-    rows = [(i, t) for i, t in enumerate(tags[p] for p in zip(hf["field"], hf["quote"], strict=True))]
-    claims = pd.DataFrame([_claim_row(mid[i], replace(t, evidence=((hf.at[i, "url"], t.evidence[0][1], "", "developer"),)))
-                           for i, t in rows if t is not None and mid[i]], columns=CLAIM_COLUMNS)
-    miss = [i for i, t in rows if t is None]
-    unmapped = pd.DataFrame({"source": "hf_card", "model": hf.loc[miss, "hf_repo"], "string": hf.loc[miss, "quote"],
-                             "url": hf.loc[miss, "url"]}, columns=UNMAPPED_COLUMNS)
-    return claims, unmapped
-
-
-def _resolve(info: pd.DataFrame, claims: pd.DataFrame, explicit_unknown: set[str]) -> pd.DataFrame:
-    """Each model's pretraining/full tag: the registry's own; else the parent's (lineage), while it is known; else
-    Epoch's (unless the registry says unknown); else unknown. Lineage is followed level by level over the whole
-    table; a model on a derivation cycle inherits nothing."""
-    ids = pd.Index(info["model_id"])
-    column = {c: claims[c].to_numpy(dtype=object) for c in _TAG if c != "inherited_from"}
-    of_model = claims["model_id"].to_numpy(dtype=object)
-
-    def first(mask: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Each model's first claim of a kind (claims are in claim order), as columns; and which models have one."""
-        rows = np.flatnonzero(mask.to_numpy())
-        rows = rows[~pd.Series(of_model[rows]).duplicated().to_numpy()]
-        at = ids.get_indexer(of_model[rows])
-        out = {c: np.full(len(ids), _NO_TAG[c], dtype=object) for c in _TAG}
-        for c, values in column.items():
-            out[c][at] = values[rows]
-        has = np.zeros(len(ids), dtype=bool)
-        has[at] = True
-        return out, has
-
-    reg, pre, known = claims["source"].eq("registry"), claims["pre"], claims["known"]
-    (own, has_own), (epoch, has_epoch), (fallback, _) = first(reg & pre & known), first(claims["source"].eq("epoch") & pre), first(reg & pre & ~known)
-    use_epoch = has_epoch & ~ids.isin(list(explicit_unknown))
-    fallback = {c: np.where(use_epoch, epoch[c], fallback[c]) for c in _TAG}
-    tag = own
-
-    def put(rows: np.ndarray, src: dict[str, np.ndarray]) -> None:
-        for c in _TAG:
-            tag[c] = np.where(rows, src[c], tag[c])
-
-    parent = ids.get_indexer(info["derived_from"])
-    parent[(parent == np.arange(len(ids))) | info["derived_from"].eq("").to_numpy()] = -1
-    put(~has_own & (parent < 0), fallback)
-    done, p = has_own | (parent < 0), np.maximum(parent, 0)
-    while (ready := ~done & done[p]).any():  # children whose parent's tag is settled, one generation at a time
-        known_parent = (tag["confidence"][p] != "unknown") & (tag["accelerators"][p] != "")
-        origin = np.where(tag["inherited_from"][p] != "", tag["inherited_from"][p], ids.to_numpy()[p])
-        put(ready & ~known_parent, fallback)
-        put(ready & known_parent, {c: tag[c][p] for c in _TAG} | {"scope": np.full(len(ids), "pretraining", dtype=object),
-                                                                  "inherited_from": origin})
-        done = done | ready
-    put(~done, fallback)  # on a derivation cycle
-    out = pd.DataFrame(tag, index=ids)
-    out["chip_count"] = pd.to_numeric(out["chip_count"], errors="coerce")
-    out["claim"] = out["claim"].astype("int64")
-    return out
+def _readings(info: pd.DataFrame, claims: pd.DataFrame, configs: Configs) -> tuple[dict[str, Reading], dict[str, Reading]]:
+    """Each model's readings, parents before children (a model on a derivation cycle inherits nothing)."""
+    used = claims[claims["source"].ne("hf_card") & ~claims["stage"].isin(NOT_TRAINING)]
+    own: dict[str, list] = {}
+    for r in used.itertuples(index=False):
+        own.setdefault(r.model_id, []).append(r._replace(accelerators=tuple(r.accelerators.split(";"))))
+    parent_of = {m: p for m, p in zip(info["model_id"], info["derived_from"], strict=True) if p and p != m}
+    pre: dict[str, Reading] = {}
+    post: dict[str, Reading] = {}
+    known = set(info["model_id"])
+    todo = list(info["model_id"])
+    while todo:  # one generation at a time
+        ready = [m for m in todo if parent_of.get(m) not in known or parent_of[m] in pre]
+        cycle = not ready
+        for mid in ready or todo:  # nothing ready: the rest are on (or below) a derivation cycle and inherit nothing
+            p = None if cycle else parent_of.get(mid)
+            pre[mid], post_r = derive(own.get(mid, []), pre.get(p) if p else None, p or "", configs)
+            if post_r is not None:
+                post[mid] = post_r
+        todo = [] if cycle else [m for m in todo if m not in pre]
+    return pre, post
 
 
 def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None) -> _Picture:
-    """Every model with its claims, then each model's pretraining/full and post-training tags."""
+    """Every model with its claims, then each model's readings."""
     ep = epoch_hardware(configs, epoch_models) if epoch_models is not None and len(epoch_models) else None
     links = _link_epoch(configs, ep) if ep is not None else {}
-    info, registry_claims, explicit_unknown = _curated(configs, ep, links)
-    parts, unmapped = [pd.DataFrame(registry_claims, columns=CLAIM_COLUMNS)], [pd.DataFrame(columns=UNMAPPED_COLUMNS)]
+    info = _curated_info(configs, ep, links)
+    parts, unmapped = [_registry_claims(configs)], [pd.DataFrame(columns=UNMAPPED_COLUMNS)]
     key_to_id = dict(registry_keys(configs))
     if ep is not None:
         ids = _auto_ids(ep, links, set(info["model_id"]))
         first_of_key = ids.groupby(ep["key"].to_numpy(), sort=False).first()
         key_to_id = dict(zip(first_of_key.index, first_of_key, strict=True)) | key_to_id  # registry names first
-        auto, epoch_claims = _epoch(ep, ids, links, info, key_to_id)
-        info = pd.concat([info, auto], ignore_index=True)
-        parts.append(epoch_claims)
+        info = pd.concat([info, _epoch_info(ep, ids, links, key_to_id)], ignore_index=True)
+        derivative = set(info.loc[info["origin"].eq("curated") & info["derived_from"].ne(""), "model_id"])
+        quoted = {m.id for m in configs.models.values() if any(c.kind == "dataset" and "epoch.ai" in c.url for c in m.claims)}
+        parts.append(_epoch_claims(ep, ids, links, derivative, quoted))
         strings = ep.assign(string=ep["unmapped"].str.split(";")).explode("string")
         strings = strings[strings["string"].fillna("").ne("")]
         unmapped.append(pd.DataFrame({"source": "epoch", "model": strings["epoch_name"], "string": strings["string"], "url": strings["url"]}))
     if hf_mentions is not None and len(hf_mentions):
-        card_claims, card_unmapped = _cards(configs, hf_mentions, key_to_id)
-        parts.append(card_claims[card_claims["model_id"].isin(info["model_id"])])
+        cards, card_unmapped = _card_claims(configs, hf_mentions, key_to_id)
+        parts.append(cards[cards["model_id"].isin(info["model_id"])])
         unmapped.append(card_unmapped)
     claims = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True).astype({"chip_count": "float64"})
-    claims["claim"] = np.arange(len(claims))
-    claims["known"] = claims["confidence"].ne("unknown") & claims["accelerators"].ne("")
-    claims["pre"] = claims["scope"].isin(["full", "pretraining"])
-    claims = claims.sort_values(["model_id", "claim"], kind="mergesort")  # a model's claims in the order they were made
-    post = claims[claims["scope"].eq("post-training") & claims["source"].ne("hf_card") & claims["known"]]
-    post = post.drop_duplicates("model_id").set_index("model_id").reindex(info["model_id"])
+    claims.insert(1, "claim", np.arange(len(claims)))
+    claims = claims.sort_values(["model_id", "claim"], kind="mergesort").reset_index(drop=True)
+    pre, post = _readings(info, claims, configs)
     unmapped = pd.concat([u for u in unmapped if len(u)] or unmapped[:1], ignore_index=True)
-    return _Picture(info, claims, _resolve(info, claims, explicit_unknown), post, explicit_unknown, unmapped)
+    return _Picture(info, claims, pre, post, unmapped)
 
 
 # --- public views ---------------------------------------------------------------------------------------------
 
 
 def build_model_table(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per model: curated registry models plus one automatic model per unclaimed Epoch row. The class is
-    the pretraining/full tag's (curated > inherited from the parent > Epoch); post-training chips are shown apart."""
+    """One row per model: curated registry models plus one automatic model per unclaimed Epoch row, with the class,
+    status and rule derived from the claims (RULES); post-training chips shown apart."""
+    return model_and_claims(configs, epoch_models, hf_mentions)[0]
+
+
+def model_and_claims(configs: Configs, epoch_models: pd.DataFrame | None,
+                     hf_mentions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model table (build_model_table) and the claims table (CLAIM_COLUMNS) it was derived from."""
     pic = _build(configs, epoch_models, hf_mentions)
-    pre, post = pic.pre, pic.post
-    known = pre["confidence"].ne("unknown") & pre["accelerators"].ne("")
-    cards = pic.claims[pic.claims["source"].eq("hf_card") & pic.claims["scope"].ne("inference")]
+    c = pic.claims
+    by_id = c.set_index("claim")
+    training = c[c["source"].ne("hf_card") & ~c["stage"].isin(NOT_TRAINING)]
+    n_for = training[training["stance"].eq("supports")].groupby("model_id").size()
+    n_against = training[training["stance"].eq("disputes")].groupby("model_id").size()
+    cards = c[c["source"].eq("hf_card") & c["stage"].ne("inference")]
     chips = cards.assign(acc=cards["accelerators"].str.split(";")).explode("acc").drop_duplicates(["model_id", "acc"])
     suggestion = chips.groupby("model_id", sort=False)["acc"].agg(";".join)
-    columns = {c: pic.info[c] for c in pic.info.columns} | {
-        "hardware_class": pre["hardware_class"], "accelerators": pre["accelerators"], "chip_count": pre["chip_count"],
-        "scope": pre["scope"].where(known, ""), "confidence": pre["confidence"], "evidence_url": pre["ev_url"],
-        "evidence_quote": pre["ev_quote"], "evidence_kind": pre["ev_kind"], "tag_source": pre["source"],
-        "inherited_from": pre["inherited_from"], "post_training_class": post["hardware_class"],
-        "post_training_accelerators": post["accelerators"], "post_training_chip_count": post["chip_count"],
-        "post_training_confidence": post["confidence"], "card_suggestion": pic.info["model_id"].map(suggestion)}
-    df = pd.DataFrame({c: columns[c].to_numpy(dtype=object) for c in MODEL_COLUMNS})  # positions align: one row per model
-    for c in ("chip_count", "post_training_chip_count", "training_compute_flop"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    rows = []
+    for mid in pic.info["model_id"]:
+        r, p = pic.pre[mid], pic.post.get(mid, NO_READING)
+        ev = by_id.loc[r.primary] if r.primary >= 0 else None
+        rows.append({"hardware_class": r.hardware_class, "status": r.status, "confidence": r.confidence or "", "rule": r.rule,
+                     "accelerators": ";".join(r.accelerators), "chip_count": r.chip_count, "stage": r.stage,
+                     "training_summary": r.summary, "evidence_url": "" if ev is None else ev["url"],
+                     "evidence_quote": "" if ev is None else ev["quote"], "evidence_kind": "" if ev is None else ev["kind"],
+                     "tag_source": "" if ev is None else ev["source"], "inherited_from": r.inherited_from,
+                     "post_training_class": p.hardware_class if p.status != "unknown" else "",
+                     "post_training_accelerators": ";".join(p.accelerators) if p.status != "unknown" else "",
+                     "post_training_chip_count": p.chip_count, "post_training_status": p.status if p.status != "unknown" else ""})
+    derived = pd.DataFrame(rows)
+    info = pic.info.reset_index(drop=True)
+    df = pd.concat([info, derived], axis=1)
+    df["claims_for"] = df["model_id"].map(n_for).fillna(0).astype(int)
+    df["claims_against"] = df["model_id"].map(n_against).fillna(0).astype(int)
+    df["card_suggestion"] = df["model_id"].map(suggestion)
+    df = df[MODEL_COLUMNS]
+    for col in ("chip_count", "post_training_chip_count", "training_compute_flop"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     df["open_weights"] = df["open_weights"].astype("boolean")
-    text = [c for c in MODEL_COLUMNS if c not in ("chip_count", "post_training_chip_count", "training_compute_flop", "open_weights")]
+    text = [col for col in MODEL_COLUMNS if col not in ("chip_count", "post_training_chip_count", "training_compute_flop",
+                                                        "open_weights", "claims_for", "claims_against")]
     df[text] = df[text].fillna("").astype(str)
-    return df.sort_values(["origin", "model_id"], kind="mergesort").reset_index(drop=True)
+    return df.sort_values(["origin", "model_id"], kind="mergesort").reset_index(drop=True), c
+
+
+def scenario_class(models: pd.DataFrame, scenario: str) -> pd.Series:
+    """The class each model counts as under a scenario: a status the scenario leaves out counts as unknown."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
+    return models["hardware_class"].where(models["status"].isin(SCENARIOS[scenario]), "unknown")
+
+
+def scenario_classes(models: pd.DataFrame) -> pd.DataFrame:
+    """scenario_class under every scenario, one column each."""
+    return pd.DataFrame({s: scenario_class(models, s) for s in SCENARIOS}, index=models.index)
 
 
 def evidence_records(model_id: str, configs: Configs, epoch_models: pd.DataFrame | None = None,
-                     hf_mentions: pd.DataFrame | None = None) -> list[dict]:
-    """Every hardware record about one model: registry training / post-training, inference claims (marked, never a
-    training tag), Epoch, model cards, and the ancestor's records when the tag is inherited."""
+                     hf_mentions: pd.DataFrame | None = None) -> tuple[list[dict], Reading, Reading | None]:
+    """Every claim about one model (and its ancestors' pretraining claims when the class is inherited), each with a
+    note on how it was used; and the model's readings (class and post-training)."""
     pic = _build(configs, epoch_models, hf_mentions)
-    if model_id not in pic.pre.index:
+    if model_id not in pic.pre:
         raise AggregatorError(f"unknown model id {model_id!r} (see `aggregator models`)")
-    used = {pic.pre.at[model_id, "claim"], pic.post.at[model_id, "claim"]}
-    own = pic.claims[pic.claims["model_id"].eq(model_id)]
-    tags = [(_tag(r), r.claim in used) for r in own.itertuples()]
-    anc = pic.pre.at[model_id, "inherited_from"]
-    if anc:
-        mine = pic.claims[pic.claims["model_id"].eq(anc) & pic.claims["source"].ne("hf_card") & pic.claims["pre"] & pic.claims["known"]]
-        tags += [(replace(_tag(r), inherited_from=anc), False) for r in mine.itertuples()]
+    r = pic.pre[model_id]
+    rows = pic.claims[pic.claims["model_id"].eq(model_id)]
+    if r.inherited_from:
+        anc = pic.claims[pic.claims["model_id"].eq(r.inherited_from) & pic.claims["stage"].isin(BASE_STAGES)
+                         & pic.claims["source"].ne("hf_card")]
+        rows = pd.concat([rows, anc], ignore_index=True)
     out = []
-    for t, is_used in tags:
-        for url, quote, date, kind in t.evidence or (("", "", "", ""),):
-            out.append({"source": t.source, "scope": t.scope, "kind": kind, "confidence": t.confidence,
-                        "hardware_class": t.hardware_class, "accelerators": ";".join(t.accelerators),
-                        "chip_count": t.chip_count, "url": url, "quote": quote, "date": date,
-                        "inherited_from": t.inherited_from, "note": _note(t, is_used)})
-    return out
+    for c in rows.itertuples(index=False):
+        out.append({"model": c.model_id, "source": c.source, "stage": c.stage, "stance": c.stance, "kind": c.kind,
+                    "grade": c.grade, "class": c.hardware_class, "accelerators": c.accelerators,
+                    "chip_count": None if pd.isna(c.chip_count) else c.chip_count, "url": c.url, "quote": c.quote,
+                    "date": c.date, "share": c.share, "note": _note(c, r, model_id)})
+    return out, r, pic.post.get(model_id)
 
 
-def _note(t: Tag, used: bool) -> str:
-    if t.scope == "inference":
-        return "where the model runs: never a training tag"
-    if t.inherited_from:
-        return f"the ancestor's record (tag inherited from {t.inherited_from})"
-    return "used for the tag" if used else ("suggestion, not used" if t.source == "hf_card" else "")
+def _note(c, r: Reading, model_id: str) -> str:
+    if c.source == "hf_card":
+        return "model-card mention: a suggestion, never used for the class"
+    if c.stage in NOT_TRAINING:
+        return "about where the model runs or is reproduced: never a training class"
+    if c.model_id != model_id:
+        return f"the ancestor's claim (class inherited from {c.model_id})"
+    if c.stage == "post-training":
+        return "post-training: shown apart, the class follows pretraining"
+    return "main evidence for the class" if c.claim == r.primary else ""
 
 
-def _compatible(a: tuple[str, ...], b: tuple[str, ...], configs: Configs) -> bool:
-    """Same chips, a generic '-unspecified' id standing for any chip of its vendor."""
-    def vendor(i: str) -> str:
-        return configs.accelerators[i].vendor
-
-    def covered(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
-        loose = {vendor(j) for j in y if j.endswith(GENERIC)}
-        return all(i in y or vendor(i) in loose or (i.endswith(GENERIC) and vendor(i) in {vendor(j) for j in y}) for i in x)
-
-    return covered(a, b) and covered(b, a)
+CONFLICT_COLUMNS = ["model_id", "display_name", "status", "rule", "hardware_class", *SCENARIOS, "claims_for",
+                    "claims_against", "not_training"]
 
 
 def conflicts(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Where Epoch or a model card's training statement disagrees with the tag the table uses (class, chips,
-    count; or it names hardware where the table says unknown). Shown, never resolved."""
-    pic = _build(configs, epoch_models, hf_mentions)
-    c = pic.claims
-    # mere card mentions (confidence 'inferred') stay suggestions (card_suggestion, evidence), not conflicts
-    c = c[c["source"].ne("registry") & c["scope"].ne("inference") & c["known"] & c["confidence"].ne("inferred")]
-    chosen = pd.DataFrame(np.where(c["pre"].to_numpy()[:, None], pic.pre.loc[c["model_id"], _TAG].to_numpy(),
-                                   pic.post.reindex(columns=_TAG).loc[c["model_id"]].to_numpy()), columns=_TAG, index=c.index)
-    c, chosen = c[chosen["claim"].ne(c["claim"])], chosen[chosen["claim"].ne(c["claim"])]
-    has = chosen["confidence"].notna() & chosen["confidence"].ne("unknown") & chosen["accelerators"].fillna("").ne("")
-    same_chips = pd.Series([_compatible(tuple(a.split(";")), tuple(b.split(";")), configs) if h else True
-                            for a, b, h in zip(chosen["accelerators"].fillna(""), c["accelerators"], has, strict=True)], index=c.index)
-    count_differs = (chosen["chip_count"].fillna(0).astype(float) != 0) & c["chip_count"].fillna(0).ne(0) & chosen["chip_count"].ne(c["chip_count"])
-    said_unknown = c["pre"] & c["model_id"].isin(list(pic.explicit_unknown))
-    none = np.where(said_unknown, "registry says unknown", "no tag").astype(object) + "; " + c["source"].to_numpy(dtype=object) + " names hardware"
-    issue = pd.Series(np.select([~has, chosen["hardware_class"].ne(c["hardware_class"]), ~same_chips, count_differs],
-                                [none, "class differs", "accelerators differ", "chip count differs"], default=""), index=c.index)
-    keep = issue.ne("")
-    rows = [{"model_id": r.model_id, "issue": i, "scope": "pretraining" if r.pre else "post-training",
-             "curated": _tag(ch).describe() if pd.notna(ch.confidence) else "no post-training tag", "automatic": _tag(r).describe(),
-             "source": r.source, "url": r.ev_url}
-            for r, ch, i in zip(c[keep].itertuples(), chosen[keep].itertuples(), issue[keep], strict=True)]
-    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS).sort_values(["model_id", "source"], kind="mergesort").reset_index(drop=True)
+    """contested_table over this data."""
+    return contested_table(*model_and_claims(configs, epoch_models, hf_mentions))
+
+
+def contested_table(models: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Every contested model, and every model with a training claim against its chips: the claims side by side (one
+    line per claim: kind, stage, chips, url) and the class each scenario gives it. Shown, never resolved."""
+    c = claims[claims["source"].ne("hf_card")]
+    training = ~c["stage"].isin(NOT_TRAINING)
+    ids = set(models.loc[models["status"].eq("contested"), "model_id"]) | set(c.loc[c["stance"].eq("disputes") & training, "model_id"])
+    m = models[models["model_id"].isin(ids)].sort_values("model_id", kind="mergesort")
+    cls = scenario_classes(m)
+
+    def lines(df: pd.DataFrame) -> pd.Series:
+        text = df["kind"] + ", " + df["stage"] + ": " + df["accelerators"].str.replace(";", "+") + " (" + df["url"] + ")"
+        return text.groupby(df["model_id"]).agg("\n".join)
+
+    mine = c[c["model_id"].isin(ids)]
+    t = mine[~mine["stage"].isin(NOT_TRAINING)]
+    out = m[["model_id", "display_name", "status", "rule", "hardware_class"]].assign(
+        **{s: cls[s] for s in SCENARIOS},
+        claims_for=m["model_id"].map(lines(t[t["stance"].eq("supports")])),
+        claims_against=m["model_id"].map(lines(t[t["stance"].eq("disputes")])),
+        not_training=m["model_id"].map(lines(mine[mine["stage"].isin(NOT_TRAINING)])))
+    return out.fillna("").reset_index(drop=True)[CONFLICT_COLUMNS]
 
 
 def unmapped_hardware(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:

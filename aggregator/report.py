@@ -250,7 +250,7 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
                        & ~scores["is_system"], "model_id"]
     data = ReportData(
         scores=scores, unmatched=unmatched, models=models, pts=pts, data_date=data_date, benches=benches,
-        adopt=an.adoption(models, country, opts.min_confidence), by_lab=an.adoption_by_lab(models, country, opts.min_confidence),
+        adopt=an.adoption(models, country, opts.scenario), by_lab=an.adoption_by_lab(models, country, opts.scenario),
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
         watch=_watch_status(configs, scores, models, pts), compute=compute, timings=timings)
@@ -263,7 +263,7 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
     if chart_dir is not None:
         chart_dir.mkdir(parents=True, exist_ok=True)
     foot = lambda srcs: (f"Data as of {data.data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in srcs) +  # noqa: E731
-                         f". Hardware tags: {opts.min_confidence} or stronger. {configs.settings.project_url}")
+                         f". Hardware claims: {opts.scenario} scenario. {configs.settings.project_url}")
     for br in data.benches:
         br.chart = charts.frontier_chart(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
                                          br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}")
