@@ -14,7 +14,7 @@ import pandas as pd
 from .config import Configs
 from .hardware import SCENARIOS
 from .hardware import scenario_class as comparison_class
-from .resolve import per_value, row_groups
+from .resolve import per_distinct, per_value, row_groups
 
 CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
 DAYS_PER_MONTH = 365.25 / 12
@@ -37,7 +37,7 @@ def options_from(configs: Configs, **overrides) -> Options:
 
 
 POINT_COLUMNS = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class",
-                 "claimed_class", "status", *(f"class_{s}" for s in SCENARIOS), "release_date", "score", "ci_lower",
+                 "claimed_class", "status", "domestic_chips", *(f"class_{s}" for s in SCENARIOS), "release_date", "score", "ci_lower",
                  "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
 _POINT_INPUTS = ["benchmark_id", "model_id", "source_id", "setting", "score", "ci_lower", "ci_upper", "as_of", "source_url",
                  "self_reported", "model_release_date"]
@@ -93,6 +93,7 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     ids = best["model_id"].to_numpy(dtype=object)
     classes = {s: model_col(comparison_class(models, s), "unknown") for s in SCENARIOS}
     best = best.assign(hardware_class=classes[opts.scenario], **{f"class_{s}": c for s, c in classes.items()},
+                       domestic_chips=model_col(domestic_side(models, configs), False).astype(bool),
                        claimed_class=model_col(models["hardware_class"], "unknown"), status=model_col(models["status"], "unknown"),
                        display_name=model_col(models["display_name"], ids), developer=model_col(models["developer"], ""),
                        developer_country=model_col(models["developer_country"], ""))
@@ -191,8 +192,10 @@ def best_now(pts: pd.DataFrame, higher_is_better: bool | dict[str, bool] = True)
 
 
 def is_original(models: pd.DataFrame) -> pd.Series:
-    """Models that are a new data point: not a variant, fine-tune or distillation of another model."""
-    return models["derived_from"].fillna("").eq("") & models["derivation"].fillna("").eq("")
+    """Models that are a new data point: not a variant, fine-tune, quantization or distillation of another model
+    (continued pretraining on a base is a new training run: it counts)."""
+    derivation = models["derivation"].fillna("")
+    return (models["derived_from"].fillna("").eq("") & derivation.eq("")) | derivation.eq("continued-pretraining")
 
 
 def count_table(rows: pd.Series, cols: pd.Series, columns: list[str]) -> pd.DataFrame:
@@ -217,13 +220,16 @@ def month_start(dates: pd.Series) -> pd.Series:
 
 
 def adoption(models: pd.DataFrame, country: str, scenario: str, since: str = "2023-01") -> pd.DataFrame:
-    """Among the country's developers' models released since `since`: counts by half-year and class."""
+    """Among the country's developers' models released since `since`: counts by half-year and class under the
+    scenario, and how many of them are contested (their claimed class counts only in the widest scenario)."""
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
     df = df.assign(cls=comparison_class(df, scenario), date=month_start(df["release_date"]))
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
-        return pd.DataFrame(columns=["period", *CLASSES])
-    t = count_table(half_year(df["date"]), df["cls"], CLASSES)
+        return pd.DataFrame(columns=["period", *CLASSES, "contested"])
+    period = half_year(df["date"])
+    t = count_table(period, df["cls"], CLASSES)
+    t["contested"] = df["status"].eq("contested").groupby(period).sum().reindex(t.index, fill_value=0).astype(int)
     return t.rename_axis("period").reset_index()
 
 
@@ -250,3 +256,84 @@ def coverage(pts: pd.DataFrame) -> pd.DataFrame:
 
 def data_date(scores: pd.DataFrame) -> str:
     return str(scores["as_of"].max()) if len(scores) else dt.date.today().isoformat()
+
+
+# --- the domestic side's own numbers ---------------------------------------------------------------------------
+
+def domestic_side(models: pd.DataFrame, configs: Configs) -> pd.Series:
+    """Models with a domestic-side claim: class domestic, or mixed with a domestic chip among its accelerators; any
+    status but unknown."""
+    dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
+    uses = pd.Series(per_distinct(models["accelerators"].fillna(""), lambda s: bool(dom_ids.intersection(s.split(";")))),
+                     index=models.index, dtype=bool)
+    return models["hardware_class"].isin(["domestic", "mixed"]) & uses & models["status"].ne("unknown")
+
+
+OWN_COLUMNS = ["model_id", "display_name", "hardware_class", "status", "source_url", "as_of", "table", "benchmark_id",
+               "setting", "score", "peers", "nv_model", "nv_name", "nv_score", "gap", "any_name", "any_score", "any_class"]
+
+
+def split_table(setting: pd.Series) -> pd.DataFrame:
+    """A curated row's setting 'table=<ref>;setting=<text>' as its two parts."""
+    parts = setting.str.extract(r"^table=(?P<table>[^;]*)(?:;setting=(?P<setting>.*))?$")
+    return parts.fillna("")
+
+
+def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, scenario: str) -> pd.DataFrame:
+    """Developer-reported tables (curated sources): for each model with a domestic-side claim (class domestic or mixed,
+    any status but unknown) and each published table it is in, per benchmark and setting: its score, the best
+    Nvidia-trained peer of the same table (class under `scenario`), the gap (positive: the domestic-side model is
+    behind) and the best peer of any hardware. Like for like: only rows of one table, one benchmark, one setting."""
+    curated = [s.id for s in configs.sources.values() if s.kind == "curated"]
+    rep = scores[scores["source_id"].isin(curated) & scores["model_id"].ne("")]
+    if rep.empty:
+        return pd.DataFrame(columns=OWN_COLUMNS)
+    m = models.set_index("model_id")
+    side = set(models.loc[domestic_side(models, configs), "model_id"])
+    parts = split_table(rep["setting"])
+    rep = rep[["model_id", "benchmark_id", "score", "source_url", "as_of"]].assign(
+        table=parts["table"], setting=parts["setting"], cls=rep["model_id"].map(comparison_class(models, scenario).set_axis(models["model_id"])).fillna("unknown"),
+        claimed=rep["model_id"].map(m["hardware_class"]).fillna("unknown"), status=rep["model_id"].map(m["status"]).fillna("unknown"),
+        name=rep["model_id"].map(m["display_name"]).fillna(rep["model_id"]))
+    key = ["source_url", "table", "benchmark_id", "setting"]
+    higher = rep["benchmark_id"].map({k: b.higher_is_better for k, b in configs.benchmarks.items()}).astype(bool)
+    rep = rep.assign(_key=np.where(higher, rep["score"], -rep["score"]), _higher=higher)
+    rep = rep.assign(_mine=rep["model_id"].isin(side))
+    out = []
+    for _, g in rep[rep.groupby(key)["_mine"].transform("any")].groupby(key, sort=False):
+        g = g.sort_values(["_key", "model_id"], ascending=[False, True], kind="mergesort")
+        for r in g[g["_mine"]].itertuples(index=False):
+            peers = g[g["model_id"] != r.model_id]
+            nv, top = peers[peers["cls"].eq("nvidia")].head(1), peers.head(1)
+            gap = np.nan
+            if len(nv):
+                gap = (nv["score"].iloc[0] - r.score) if r._higher else (r.score - nv["score"].iloc[0])
+            out.append({"model_id": r.model_id, "display_name": r.name, "hardware_class": r.claimed, "status": r.status,
+                        "source_url": r.source_url, "as_of": r.as_of, "table": r.table, "benchmark_id": r.benchmark_id,
+                        "setting": r.setting, "score": r.score, "peers": len(peers),
+                        "nv_model": nv["model_id"].iloc[0] if len(nv) else "", "nv_name": nv["name"].iloc[0] if len(nv) else "",
+                        "nv_score": nv["score"].iloc[0] if len(nv) else np.nan, "gap": gap,
+                        "any_name": top["name"].iloc[0] if len(top) else "",
+                        "any_score": top["score"].iloc[0] if len(top) else np.nan, "any_class": top["cls"].iloc[0] if len(top) else ""})
+    df = pd.DataFrame(out, columns=OWN_COLUMNS)
+    return df.sort_values(["as_of", "model_id", "source_url", "table", "benchmark_id", "setting"], kind="mergesort").reset_index(drop=True)
+
+
+def domestic_side_sources(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, benchmark_ids: list[str]) -> dict[str, list[str]]:
+    """Per benchmark: which kinds of source hold a number for a model with a domestic-side claim (domestic or mixed,
+    any status but unknown), each with the models: independent leaderboards, leaderboards of the country under study,
+    developer-reported results."""
+    side = models[domestic_side(models, configs)].set_index("model_id")
+    rows = scores[scores["benchmark_id"].isin(benchmark_ids) & scores["model_id"].isin(side.index)
+                  & scores["derivation"].isin(["alias", "name"]) & ~scores["is_system"]]
+    country = configs.settings.country_under_study.casefold()
+    region = {s.id: s.region.casefold() for s in configs.sources.values()}
+    kind = np.where(rows["self_reported"], "developer-reported",
+                    np.where(rows["source_id"].map(region).eq(country), f"{configs.settings.country_under_study} leaderboard",
+                             "independent"))
+    out: dict[str, list[str]] = {b: [] for b in benchmark_ids}
+    df = rows.assign(kind=kind)[["benchmark_id", "kind", "model_id"]].drop_duplicates()
+    for (bid, k), g in df.groupby(["benchmark_id", "kind"], sort=True):
+        names = [f"{side.at[mid, 'display_name']} ({side.at[mid, 'hardware_class']}, {side.at[mid, 'status']})" for mid in sorted(g["model_id"])]
+        out[bid].append(f"{k}: " + ", ".join(names))
+    return out

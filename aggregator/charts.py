@@ -149,8 +149,9 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
                    folder: Path, stem: str, label_classes: tuple[str, ...] = ("domestic", "nvidia", "other")) -> str:
     fig, ax = plt.subplots(figsize=(9, 5.2))
     end = pts["release_date"].max() if len(pts) else pd.Timestamp("2025-01-01")
+    contested = pts["status"].eq("contested") if "status" in pts.columns else pd.Series(False, index=pts.index)
     for cls in ["unknown", "mixed", "other", "nvidia", "domestic"]:
-        p = pts[pts["hardware_class"] == cls]
+        p = pts[(pts["hardware_class"] == cls) & ~contested]
         if p.empty:
             continue
         has_ci = p["ci_lower"].notna() & p["ci_upper"].notna()
@@ -160,13 +161,24 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
                         fmt="none", ecolor=COLORS[cls], alpha=0.35, lw=0.8)
         ax.scatter(p["release_date"], p["score"], s=16 if cls != "unknown" else 9, color=COLORS[cls], marker=MARKERS[cls],
                    alpha=0.85 if cls != "unknown" else 0.5, label=f"{LABELS[cls]} ({len(p)})", zorder=3)
+    for cls in ["mixed", "other", "nvidia", "domestic"]:
+        c = pts[contested & (pts.get("claimed_class", pts["hardware_class"]) == cls)]
+        if len(c):
+            ax.scatter(c["release_date"], c["score"], s=30, facecolors="none", edgecolors=COLORS[cls], marker=MARKERS[cls],
+                       linewidths=1.2, label=f"contested claim: {LABELS[cls].lower()} ({len(c)})", zorder=3)
+    for cls in ["mixed", "other", "nvidia", "domestic"]:
         f = front[front["hardware_class"] == cls].sort_values("release_date")
-        if len(f) and cls != "unknown":
+        if len(f):
             xs = list(f["release_date"]) + [end]
             ys = list(f["frontier"]) + [f["frontier"].iloc[-1]]
             ax.step(xs, ys, where="post", color=COLORS[cls], lw=1.8, zorder=2)
     leaders = front[front["hardware_class"].isin(label_classes)]
     leaders = leaders.sort_values("frontier", ascending=not higher).groupby("hardware_class").head(3)
+    if "domestic_chips" in pts.columns:  # the best contested domestic-side claims are named too
+        named = pts[contested & pts["domestic_chips"] & ~pts["model_id"].isin(leaders.get("model_id", []))]
+        named = named.sort_values("score", ascending=not higher).head(2)
+        leaders = pd.concat([leaders, named.assign(hardware_class=named["claimed_class"],
+                                                   display_name=named["display_name"] + " (contested)")])
     if len(leaders):
         span = (pts["score"].max() - pts["score"].min()) or 1.0
         ys = _spread(leaders["score"].tolist(), span * 0.045)
@@ -331,5 +343,32 @@ def coverage_chart(cov: pd.DataFrame, names: dict[str, str], footnote: str, fold
     ax.set_title("Coverage: models per benchmark by training hardware")
     ax.legend(fontsize=7, frameon=False, loc="lower right")
     ax.tick_params(axis="y", labelsize=7)
+    _footnote(fig, footnote)
+    return save(fig, folder, stem)
+
+
+@cached
+def own_numbers_chart(own: pd.DataFrame, footnote: str, folder: Path, stem: str = "own_numbers") -> str:
+    """own: analysis.own_numbers rows with a gap (percent-unit benchmarks): one line per model and published table,
+    a dot per benchmark at its gap to the best Nvidia-trained peer of that table; the median marked."""
+    df = own.dropna(subset=["gap"])
+    groups = list(df.groupby(["as_of", "display_name", "table"], sort=True)) if len(df) else []
+    fig, ax = plt.subplots(figsize=(9, max(2.6, 0.42 * len(groups) + 1.4)))
+    if not groups:
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No developer-reported table compares a domestic-trained model with an Nvidia-trained peer.",
+                ha="center", va="center", fontsize=10)
+    else:
+        labels = []
+        for i, ((date, name, table), g) in enumerate(groups):
+            cls = g["hardware_class"].iloc[0]
+            ax.scatter(g["gap"], np.full(len(g), i), s=18, color=COLORS.get(cls, COLORS["unknown"]), alpha=0.7, zorder=3)
+            ax.scatter([g["gap"].median()], [i], s=90, marker="|", color="#222222", zorder=4)
+            labels.append(f"{name} ({date[:7]}, {textwrap.shorten(table, 28, placeholder='…')}; n={len(g)})")
+        ax.axvline(0, color="#777777", lw=0.8)
+        ax.set_yticks(range(len(groups)), labels, fontsize=7)
+        ax.set_ylim(-0.7, len(groups) - 0.3)
+        ax.set_xlabel("points behind the best Nvidia-trained peer in the same table (negative: ahead); bar = median")
+    ax.set_title("By their own numbers: domestic-trained models vs Nvidia-trained peers (developer-reported)")
     _footnote(fig, footnote)
     return save(fig, folder, stem)

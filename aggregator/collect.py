@@ -60,6 +60,8 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
     """Parsed rows -> catalog benchmarks and units. Impossible values are rejected with a message, never written."""
     parsed = validate(parsed, PARSED_SCHEMA, f"{source_id} parser output")
     keymap = configs.benchmark_key_map()
+    if configs.sources[source_id].kind == "curated":  # curated rows name catalog benchmark ids directly
+        keymap = keymap | {(source_id, b): (b, 1.0) for b in configs.benchmarks}
     pairs = pd.Series(list(zip([source_id] * len(parsed), parsed["benchmark_key"], strict=True)), index=parsed.index)
     mapped = pairs.map(lambda k: keymap.get(k))
     known = mapped.notna()
@@ -251,7 +253,7 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
         env = configs.sources[sid].api_key_env
         if env and mirror is None and not os.environ.get(env):
             outcomes[sid] = Outcome(sid, "skipped", message=f"set {env} to collect it")
-        elif mirror is not None and not configs.sources[sid].mirror:
+        elif mirror is not None and not configs.sources[sid].mirror and configs.sources[sid].kind != "curated":
             outcomes[sid] = Outcome(sid, "skipped", message="live only: no mirror copy is declared")
         else:
             todo.append(sid)

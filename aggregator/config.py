@@ -114,7 +114,9 @@ class Source(Strict):
     homepage: str
     license: str
     citation: str
-    kind: Literal["scores", "models"] = "scores"
+    kind: Literal["scores", "models", "curated"] = "scores"
+    region: str = Field(default="", description="country whose labs the evaluator mainly covers (a Chinese leaderboard: China)")
+    files: list[str] = Field(default_factory=list, description="curated sources: glob patterns relative to configs/")
     self_reported: bool = False
     endpoints: list[Endpoint] = Field(default_factory=list)
     mirror: list[MirrorGroup] = Field(default_factory=list, description="files of <mirror>/<id>/, by snapshot")
@@ -191,6 +193,7 @@ class Claim(Strict):
     indirect: bool = Field(default=False, description="the statement is not about this model itself (company-wide, a sibling)")
     share: str = Field(default="", description="what part of training it covers, when the source says")
     note: str = ""
+    read_from: str = Field(default="", description="how the quote was read, for a re-check (a copy of the page, a commit)")
 
     @field_validator("quote")
     @classmethod
@@ -224,6 +227,51 @@ class Model(Strict):
         if self.derived_from is None and not self.claims and not self.looked_at.strip():
             raise ValueError("a model with no hardware claim must say what was searched ('looked_at')")
         return self
+
+
+# --- developer-reported results (configs/reported/*.yaml) -------------------------------------------------
+
+
+class ReportedColumn(Strict):
+    label: str = Field(description="the column header as printed")
+    benchmark: str = Field(description="benchmark id from the catalog")
+    setting: str = Field(default="", description="shots, CoT, pass@k, thinking mode: as the table states it")
+    scale: float = Field(default=1.0, gt=0, description="multiplier to the benchmark's unit (100 for a 0-1 fraction of a percent)")
+
+
+class ReportedRow(Strict):
+    model: str = Field(description="registry model id")
+    name: str = Field(description="the model's name as printed in the table")
+    values: list[float | None] = Field(description="one per column, in column order; null where the cell is empty")
+    note: str = ""
+
+
+class ReportedTable(Strict):
+    ref: str = Field(min_length=1, description="table number, caption or section: where a reader finds the cells")
+    caption: str = ""
+    setting: str = Field(default="", description="what the table says applies to every cell")
+    note: str = ""
+    columns: list[ReportedColumn] = Field(min_length=1)
+    rows: list[ReportedRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> ReportedTable:
+        for r in self.rows:
+            if len(r.values) != len(self.columns):
+                raise ValueError(f"row {r.name!r} has {len(r.values)} values for {len(self.columns)} columns")
+        return self
+
+
+class Report(Strict):
+    """One published document (technical report, model card, README) and the tables taken from it."""
+
+    id: str = Field(pattern=ID_RE)
+    title: str
+    url: str = Field(pattern=r"^https?://\S+$", description="the document as read (a commit URL for a README)")
+    developer: str
+    date: DateStr = Field(description="date of the version read")
+    read_from: str = Field(default="", description="how the numbers were read, for a re-check (file and commit, page)")
+    tables: list[ReportedTable] = Field(min_length=1)
 
 
 class WatchItem(Strict):
@@ -342,6 +390,9 @@ class Configs:
         self.aliases: dict[str, dict[str, str | None]] = {}
         self.alias_files: dict[str, str] = {}
         self._load_aliases()
+        self.reports: dict[str, Report] = {}
+        self.report_files: dict[str, str] = {}
+        self._load_reports()
         wpath = self.root / "watchlist.yaml"
         self.watchlist: list[WatchItem] = list(self._load_list("watchlist.yaml", "watch", WatchItem).values()) if wpath.exists() else []
         self._cross_check()
@@ -407,6 +458,22 @@ class Configs:
             self.aliases[source] = table
             self.alias_files[source] = str(path)
 
+    def curated_files(self, source: Source) -> list[Path]:
+        """The files of a curated source: its globs under configs/, sorted."""
+        return sorted({p for g in source.files for p in self.root.glob(g) if p.is_file()})
+
+    def _load_reports(self) -> None:
+        for source in self.sources.values():
+            for path in self.curated_files(source) if source.kind == "curated" else []:
+                for i, raw in enumerate(_entries(path, self._read(path), "reports")):
+                    r = _validate(path, Report, raw, i)
+                    if r.id in self.reports:
+                        raise ConfigError(str(path), f"duplicate report id: already defined in {self.report_files[r.id]}", entry=r.id, field="id")
+                    self.reports[r.id], self.report_files[r.id] = r, str(path)
+                    # a curated source names registry ids directly: each is its own alias
+                    self.aliases.setdefault(source.id, {}).update({row.model: row.model for t in r.tables for row in t.rows})
+                    self.alias_files.setdefault(source.id, str(path))
+
     # cross-file checks
     def _cross_check(self) -> None:
         s = str(self.root / "settings.yaml")
@@ -448,6 +515,15 @@ class Configs:
                         raise ConfigError(path, f"derived_from forms a cycle through {cur.id!r} (a model cannot derive from itself, directly or not)", entry=m.id, field="derived_from")
                     seen_chain.add(cur.id)
                     cur = self.models[cur.derived_from]
+        for r in self.reports.values():
+            path = self.report_files[r.id]
+            for t in r.tables:
+                for c in t.columns:
+                    if c.benchmark not in self.benchmarks:
+                        raise ConfigError(path, f"{t.ref}: unknown benchmark {c.benchmark!r} (add it to configs/benchmarks/)", entry=r.id, field="columns.benchmark")
+                for row in t.rows:
+                    if row.model not in self.models:
+                        raise ConfigError(path, f"{t.ref}: unknown model id {row.model!r} (add it to configs/models/)", entry=r.id, field="rows.model")
         for w in self.watchlist:
             for mid in w.models:
                 if mid not in self.models:

@@ -241,12 +241,13 @@ RULES = (
     Rule("disputed-only", "only claims that dispute chips, none that supports any", "unknown; the disputes are listed"),
     Rule("weak-only", "the supporting claims come only from blogs or aggregators, or are indirect (a company-wide "
          "sentence, a statement about a sibling model)", "contested"),
-    Rule("split", "credible claims (developer, chip vendor, paper by others, dataset, press) name chips of different "
-         "classes, none naming both", "contested; the union of the supporting claims is its class (mixed)"),
-    Rule("disputed", "credible claims agree on the chips and a credible claim disputes them", "contested"),
-    Rule("confirmed", "credible claims agree, one of them is the developer's own direct statement, and no credible "
-         "claim disputes them", "confirmed"),
-    Rule("reported", "credible claims agree, none is the developer's own, and no credible claim disputes them", "reported"),
+    Rule("split", "two credible claims (developer, chip vendor, paper by others, dataset, press) name chips of "
+         "different classes, neither naming both", "contested; the union of the supporting claims is its class (mixed)"),
+    Rule("disputed", "credible claims agree, and a claim disputes their chips: a credible one, or any one (even weak) "
+         "when no developer statement supports the chips", "contested"),
+    Rule("confirmed", "credible claims agree, the strongest is the developer's own direct statement (its chips are the "
+         "class's), and no credible claim disputes them", "confirmed"),
+    Rule("reported", "credible claims agree, none is the developer's own, and no claim disputes them", "reported"),
     Rule("continued", "continued pretraining is claimed over a base model (the model's own pretraining claims or its "
          "parent's)", "mixed when the base's class differs or is unknown, else the base's class; the status is the "
          "weaker of the two readings"),
@@ -298,14 +299,30 @@ def _weaker(a: str, b: str, order: tuple[str, ...]) -> str:
 
 
 def _specific(ids: list[str], configs: Configs) -> tuple[str, ...]:
-    """Accelerator ids in order, without a generic '-unspecified' id when a chip of its vendor is named."""
-    named = {configs.accelerators[i].vendor for i in ids if not i.endswith(GENERIC)}
-    return tuple(i for i in dict.fromkeys(ids) if not (i.endswith(GENERIC) and configs.accelerators[i].vendor in named))
+    """Accelerator ids in order, without a generic '-unspecified' id when a chip it stands for is named (one of its
+    vendor; for a vendor-unspecified id, one of its class)."""
+    acc, cls = configs.accelerators, configs.hardware_class_of
+    named = [i for i in ids if not i.endswith(GENERIC)]
+    vendors, classes = {acc[i].vendor for i in named}, {cls[i] for i in named}
+
+    def covered(i: str) -> bool:
+        return i.endswith(GENERIC) and (acc[i].vendor in vendors or (acc[i].vendor == "unspecified" and cls[i] in classes))
+
+    return tuple(i for i in dict.fromkeys(ids) if not covered(i))
 
 
 def _classes(ids, configs: Configs) -> set[str]:
     chips = [i for i in ids if not configs.accelerators[i].name.endswith("CPU")] or list(ids)
     return {configs.hardware_class_of[i] for i in chips}
+
+
+def _covers(disputed: str, used: str, configs: Configs) -> bool:
+    """A claim against chip `disputed` is a claim against chip `used`: the same chip; or the same vendor, one of them
+    unspecified; or a vendor-unspecified id of the chip's class (e.g. 'Chinese-made accelerator')."""
+    a, b = configs.accelerators[disputed], configs.accelerators[used]
+    if disputed == used or (a.vendor == b.vendor and (disputed.endswith(GENERIC) or used.endswith(GENERIC))):
+        return True
+    return disputed.endswith(GENERIC) and a.vendor == "unspecified" and configs.hardware_class_of[disputed] == configs.hardware_class_of[used]
 
 
 def read_stage(claims: list, configs: Configs) -> Reading | None:
@@ -331,12 +348,14 @@ def read_stage(claims: list, configs: Configs) -> Reading | None:
     sets = [_classes(c.accelerators, configs) for c in credible]
     if any(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:]):
         return reading("split", "contested", sup)
-    agreed = set().union(*sets)
-    if any(d.grade != "inferred" and _classes(d.accelerators, configs) & agreed for d in against):
+    top = [c for c in credible if c.grade == credible[0].grade]  # the strongest claims say which chips; the rest agree
+    chips = {a for c in top for a in c.accelerators}
+    developer = top[0].grade == "confirmed"
+    hits = [d for d in against if (d.grade != "inferred" or not developer)
+            and any(_covers(x, y, configs) for x in d.accelerators for y in chips)]
+    if hits:
         return reading("disputed", "contested", sup)
-    if credible[0].grade == "confirmed":
-        return reading("confirmed", "confirmed", credible)
-    return reading("reported", "reported", credible)
+    return reading("confirmed", "confirmed", top) if developer else reading("reported", "reported", top)
 
 
 def _label(r: Reading, configs: Configs) -> str:
@@ -416,11 +435,11 @@ def _card_claims(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) 
     by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
     mid = pd.Series(per_value(hf["hf_repo"].str.casefold(), by_repo, ""))
     mid = mid.where(mid.ne(""), pd.Series(per_value(name_keys_vec(hf["hf_repo"]), key_to_id, "")))
-    ids = per_distinct(hf["quote"], lambda q: ";".join(map_hardware(q, configs)[0]))
+    ids = pd.Series(per_distinct(hf["quote"], lambda q: ";".join(map_hardware(q, configs)[0])), dtype=object)
     stage = pd.Series([_card_stage(f, q) for f, q in zip(hf["field"], hf["quote"], strict=True)])
     has = ids.ne("")
     cards = pd.DataFrame({"model_id": mid, "source": "hf_card", "stage": stage, "stance": "supports", "kind": "developer",
-                          "grade": "inferred", "hardware_class": per_distinct(ids, lambda s: class_of(s.split(";"), configs) if s else "unknown"),
+                          "grade": "inferred", "hardware_class": per_distinct(ids, lambda x: class_of(x.split(";"), configs) if x else "unknown"),
                           "accelerators": ids, "chip_count": np.nan, "url": hf["url"], "quote": hf["quote"], "date": "",
                           "indirect": False, "share": "", "note": "model-card mention: a suggestion, not used for the class"})
     unmapped = pd.DataFrame({"source": "hf_card", "model": hf.loc[~has, "hf_repo"], "string": hf.loc[~has, "quote"],
@@ -564,7 +583,7 @@ def model_and_claims(configs: Configs, epoch_models: pd.DataFrame | None,
     df["open_weights"] = df["open_weights"].astype("boolean")
     text = [col for col in MODEL_COLUMNS if col not in ("chip_count", "post_training_chip_count", "training_compute_flop",
                                                         "open_weights", "claims_for", "claims_against")]
-    df[text] = df[text].fillna("").astype(str)
+    df[text] = df[text].astype(object).fillna("").astype(str)
     return df.sort_values(["origin", "model_id"], kind="mergesort").reset_index(drop=True), c
 
 
@@ -643,7 +662,7 @@ def contested_table(models: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
         claims_for=m["model_id"].map(lines(t[t["stance"].eq("supports")])),
         claims_against=m["model_id"].map(lines(t[t["stance"].eq("disputes")])),
         not_training=m["model_id"].map(lines(mine[mine["stage"].isin(NOT_TRAINING)])))
-    return out.fillna("").reset_index(drop=True)[CONFLICT_COLUMNS]
+    return out.astype(object).fillna("").reset_index(drop=True)[CONFLICT_COLUMNS]
 
 
 def unmapped_hardware(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:

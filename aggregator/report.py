@@ -46,6 +46,26 @@ def fmt(x: object, nd: int = 1) -> str:
 
 
 @dataclass
+class View:
+    """One benchmark under one evidence scenario: best per class, the best partly domestic-trained model (mixed, with
+    domestic chips), the gap now and months behind."""
+
+    best: pd.DataFrame
+    partly: pd.DataFrame
+    gap: float | None  # best Nvidia-trained minus best domestic-trained, signed so that positive = domestic behind
+    months: dict | None
+    front: pd.DataFrame
+
+    def pick(self, cls: str) -> str:
+        """'Name (score)' of the best model of a class ('partly': mixed with domestic chips), or 'none'."""
+        b = self.partly if cls == "partly" else self.best[self.best["hardware_class"] == cls]
+        return f"{md(b['display_name'].iloc[0])} ({fmt(b['score'].iloc[0])}; {b['status'].iloc[0]})" if len(b) else "none"
+
+    def row(self) -> tuple[str, ...]:
+        return (self.pick("domestic"), self.pick("partly"), self.pick("nvidia"), fmt(self.gap), months_text(self.months))
+
+
+@dataclass
 class BenchResult:
     id: str
     name: str
@@ -56,10 +76,12 @@ class BenchResult:
     best: pd.DataFrame
     gap: pd.DataFrame
     months: dict | None
+    views: dict[str, View] = field(default_factory=dict)  # scenario -> view (the report's own scenario included)
     best_country: pd.DataFrame = field(default_factory=pd.DataFrame)
     chart: str = ""
     gap_year_ago: float | None = None
     sources: list[str] = field(default_factory=list)
+    domestic_from: list[str] = field(default_factory=list)  # kinds of source with a domestic-side number
 
 
 def _read_table(path: Path) -> pd.DataFrame | None:
@@ -76,11 +98,12 @@ def read_card_mentions(results: Path) -> pd.DataFrame | None:
     return _read_table(results / "hf_card_hardware.csv")
 
 
-def model_table(configs: Configs, epoch: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """hardware.build_model_table plus display columns: accelerator names, and whether any domestic chip is used."""
-    from .hardware import build_model_table
+def model_table(configs: Configs, epoch: pd.DataFrame | None, hf_mentions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """hardware.model_and_claims, with display columns on the models: accelerator names, and whether any domestic
+    chip is claimed for its training."""
+    from .hardware import model_and_claims
 
-    models = build_model_table(configs, epoch, hf_mentions)
+    models, claims = model_and_claims(configs, epoch, hf_mentions)
     names = {a.id: a.name for a in configs.accelerators.values()}
     dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
     acc = models["accelerators"].fillna("")
@@ -89,15 +112,34 @@ def model_table(configs: Configs, epoch: pd.DataFrame | None, hf_mentions: pd.Da
     domestic = dict(zip(uniq, uniq.map(lambda ids: bool(dom_ids.intersection(ids.split(";")))), strict=True))
     models["accelerator_names"] = acc.map(labels)
     models["uses_domestic"] = models["hardware_class"].isin(["domestic", "mixed"]) & acc.map(domestic).astype(bool)
-    return models
+    return models, claims
 
 
 def load_models(configs: Configs, results: Path) -> pd.DataFrame:
-    return model_table(configs, read_epoch(results), read_card_mentions(results))
+    return model_table(configs, read_epoch(results), read_card_mentions(results))[0]
 
 
-def _benches(configs: Configs, pts: pd.DataFrame, headline: list[str], as_of: pd.Timestamp) -> list[BenchResult]:
-    """The headline benchmarks that have points, in headline order. Frontiers and bests: one pass over all of them."""
+def _view(front: pd.DataFrame, best: pd.DataFrame, partly: pd.DataFrame, higher: bool, as_of: pd.Timestamp) -> View:
+    d, n = best[best["hardware_class"] == "domestic"], best[best["hardware_class"] == "nvidia"]
+    gap = None
+    if len(d) and len(n):
+        gap = float(n["score"].iloc[0] - d["score"].iloc[0]) if higher else float(d["score"].iloc[0] - n["score"].iloc[0])
+    return View(best, partly, gap, an.months_behind(front, as_of, higher), front)
+
+
+def summary_rows(b: BenchResult) -> list[tuple[str, tuple[str, ...]]]:
+    """The benchmark's summary under each scenario, scenarios with the same answer on one row: (label, cells)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for s, v in b.views.items():
+        groups.setdefault(v.row(), []).append(s)
+    return [("all three" if len(g) == len(b.views) else ", ".join(g), row) for row, g in groups.items()]
+
+
+def _benches(configs: Configs, pts: pd.DataFrame, headline: list[str], as_of: pd.Timestamp, scenario: str) -> list[BenchResult]:
+    """The headline benchmarks that have points, in headline order, under every scenario (frontiers and bests: one
+    pass over all benchmarks per scenario)."""
+    from .hardware import SCENARIOS
+
     hp = pts[pts["benchmark_id"].isin(headline)]
     if hp.empty:
         return []
@@ -109,17 +151,24 @@ def _benches(configs: Configs, pts: pd.DataFrame, headline: list[str], as_of: pd
         return {bid: g.reset_index(drop=True) for bid, g in df.groupby("benchmark_id", sort=False)}
 
     points = dict(tuple(hp.groupby("benchmark_id", sort=False)))
-    fronts, bests, best_home = split(an.frontier(hp, higher)), split(an.best_now(hp, higher)), split(an.best_now(home, higher))
+    per = {}
+    for s in SCENARIOS:
+        hs = hp.assign(hardware_class=hp[f"class_{s}"])
+        partly = hs[hs["hardware_class"].eq("mixed") & hs["domestic_chips"]]
+        per[s] = (split(an.frontier(hs, higher)), split(an.best_now(hs, higher)), split(an.best_now(partly, higher)))
+    best_home = split(an.best_now(home, higher))
     out = []
     for bid in (b for b in headline if b in points):
-        b, p, front = configs.benchmarks[bid], points[bid], fronts[bid]
-        gap = an.gap_series(front, b.higher_is_better)
+        b, p = configs.benchmarks[bid], points[bid]
+        views = {s: _view(f[bid], bst[bid], pt.get(bid, p.iloc[:0]), b.higher_is_better, as_of) for s, (f, bst, pt) in per.items()}
+        main = views[scenario]
+        gap = an.gap_series(main.front, b.higher_is_better)
         year_ago = None
         if len(gap):
             before = gap[gap["date"] <= as_of - pd.DateOffset(years=1)]
             year_ago = float(before["gap"].iloc[-1]) if len(before) else None
-        out.append(BenchResult(bid, b.name, configs.units[b.unit].label, b.higher_is_better, p, front, bests[bid], gap,
-                               an.months_behind(front, as_of, b.higher_is_better), gap_year_ago=year_ago,
+        out.append(BenchResult(bid, b.name, configs.units[b.unit].label, b.higher_is_better, p, main.front, main.best, gap,
+                               main.months, views=views, gap_year_ago=year_ago,
                                sources=sorted(p["source_id"].unique()), best_country=best_home.get(bid, home.iloc[:0])))
     return out
 
@@ -174,7 +223,7 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
                          "class": r["hardware_class"] if r is not None else "unknown",
                          "chips": md(r["accelerator_names"]) if r is not None and r["accelerator_names"] else "–",
                          "count": fmt(r["chip_count"], 0) if r is not None else "–",
-                         "confidence": r["confidence"] if r is not None else "unknown",
+                         "status": r["status"] if r is not None else "unknown",
                          "evidence": link("source", r["evidence_url"]) if r is not None and r["evidence_url"] else "–",
                          "scores": tops or "no independent score yet"})
         out.append({"item": w, "rows": rows, "unresolved": [md(n) for n in unresolved[:10]],
@@ -192,7 +241,48 @@ def _latest_changes(results: Path) -> str:
     return "\n".join(lines)
 
 
-_CHARTS = ("gap_png", "best_png", "adopt_png", "chips_png", "compute_png", "coverage_png")
+_CHARTS = ("gap_png", "best_png", "adopt_png", "chips_png", "compute_png", "coverage_png", "own_png")
+
+
+def _contested(configs: Configs, models: pd.DataFrame, claims: pd.DataFrame, benches: list[BenchResult], scenario: str) -> list[dict]:
+    """Every contested or disputed model: its claims for and against (and those about where it runs), the class
+    each scenario gives it, and what each headline comparison would say if its claimed class counted."""
+    from .hardware import NOT_TRAINING, contested_table
+
+    names = {a.id: a.name for a in configs.accelerators.values()}
+    table = contested_table(models, claims)
+    dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
+    side = set(claims.loc[claims["accelerators"].str.split(";").map(lambda ids: bool(dom_ids.intersection(ids)))
+                          & ~claims["stage"].isin(NOT_TRAINING) & claims["source"].ne("hf_card"), "model_id"])
+    mine = claims[claims["model_id"].isin(table["model_id"]) & claims["source"].ne("hf_card")]
+    out = []
+    for r in table.itertuples(index=False):
+        cs = mine[mine["model_id"] == r.model_id]
+
+        def items(df: pd.DataFrame) -> list[dict]:
+            return [{"kind": c.kind, "stage": c.stage, "chips": ", ".join(names.get(i, i) for i in c.accelerators.split(";")),
+                     "count": fmt(c.chip_count, 0) if c.chip_count == c.chip_count else "", "url": c.url, "quote": c.quote,
+                     "date": c.date, "indirect": bool(c.indirect)} for c in df.itertuples(index=False)]
+
+        train = cs[~cs["stage"].isin(NOT_TRAINING)]
+        lines = []
+        for b in benches:
+            p = b.points[b.points["model_id"] == r.model_id]
+            nv = b.views[scenario].best
+            nv = nv[nv["hardware_class"] == "nvidia"]
+            if p.empty or nv.empty or nv["model_id"].iloc[0] == r.model_id:
+                continue
+            gap = (nv["score"].iloc[0] - p["score"].iloc[0]) if b.higher else (p["score"].iloc[0] - nv["score"].iloc[0])
+            where = "behind" if gap > 0 else "ahead of" if gap < 0 else "level with"
+            lines.append(f"{md(b.name)}: {fmt(p['score'].iloc[0])}, {fmt(abs(gap))} {where} the best Nvidia-trained model "
+                         f"({md(nv['display_name'].iloc[0])}, {fmt(nv['score'].iloc[0])})")
+        out.append({"id": r.model_id, "name": md(r.display_name), "status": r.status, "rule": r.rule, "claimed": r.hardware_class,
+                    "domestic_side": r.model_id in side, "n_for": int((train["stance"] == "supports").sum()),
+                    "n_against": int((train["stance"] == "disputes").sum()),
+                    "scenarios": {s: getattr(r, s) for s in ("strict", "default", "widest")},
+                    "for": items(train[train["stance"] == "supports"]), "against": items(train[train["stance"] == "disputes"]),
+                    "elsewhere": items(cs[cs["stage"].isin(NOT_TRAINING)]), "comparisons": lines})
+    return out
 
 
 @dataclass
@@ -202,6 +292,7 @@ class ReportData:
     scores: pd.DataFrame
     unmatched: pd.DataFrame
     models: pd.DataFrame
+    claims: pd.DataFrame
     pts: pd.DataFrame
     data_date: str
     benches: list[BenchResult]
@@ -214,6 +305,8 @@ class ReportData:
     dom_scored: pd.DataFrame
     watch: list[dict]
     compute: tuple[BenchResult, pd.DataFrame] | None  # benchmark shown against training compute, its points
+    contested: list[dict] = field(default_factory=list)
+    own: pd.DataFrame = field(default_factory=pd.DataFrame)  # developer-reported tables of domestic-side models
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step (bench/)
 
 
@@ -231,31 +324,45 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
     unmatched = unmatched_table(scores)
     share = resolved_share(scores)
     lap("resolve")
-    models = model_table(configs, epoch, hf_mentions)
+    models, claims = model_table(configs, epoch, hf_mentions)
     lap("tag")
     data_date = an.data_date(scores)
     pts = an.points(scores, models, configs, opts)
     lap("points")
     as_of = pd.Timestamp(data_date)
     headline = configs.settings.headline_benchmarks or sorted(pts["benchmark_id"].unique())
-    benches = _benches(configs, pts, headline, as_of)
+    benches = _benches(configs, pts, headline, as_of, opts.scenario)
+    side = an.domestic_side_sources(scores, models, configs, [b.id for b in benches])
+    for b in benches:
+        b.domestic_from = side[b.id]
     lap("benchmarks")
     country = configs.settings.country_under_study
     flops = pd.to_numeric(models.set_index("model_id")["training_compute_flop"], errors="coerce")
     comp = next((b for b in benches if b.points["model_id"].map(flops).notna().sum() >= 5), None)
     compute = None if comp is None else (comp, comp.points.assign(training_compute_flop=comp.points["model_id"].map(flops))
                                          .dropna(subset=["training_compute_flop"]))
-    dom = models[models["hardware_class"].eq("domestic") & an.is_original(models)]
+    scen = an.comparison_class(models, opts.scenario)
+    dom = models[scen.eq("domestic") & an.is_original(models)]
     indep = scores.loc[(scores["derivation"].eq("alias") | scores["derivation"].eq("name")) & ~scores["self_reported"]
                        & ~scores["is_system"], "model_id"]
     data = ReportData(
-        scores=scores, unmatched=unmatched, models=models, pts=pts, data_date=data_date, benches=benches,
+        scores=scores, unmatched=unmatched, models=models, claims=claims, pts=pts, data_date=data_date, benches=benches,
         adopt=an.adoption(models, country, opts.scenario), by_lab=an.adoption_by_lab(models, country, opts.scenario),
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
-        watch=_watch_status(configs, scores, models, pts), compute=compute, timings=timings)
+        watch=_watch_status(configs, scores, models, pts), compute=compute,
+        contested=_contested(configs, models, claims, benches, opts.scenario), own=an.own_numbers(scores, models, configs, opts.scenario),
+        timings=timings)
     lap("tables")
     return data
+
+
+def _chartable_own(configs: Configs, own: pd.DataFrame) -> pd.DataFrame:
+    """Own-number rows on a percent scale (points behind are comparable across benchmarks), with a Nvidia peer."""
+    if own.empty:
+        return own
+    unit = own["benchmark_id"].map({k: b.unit for k, b in configs.benchmarks.items()})
+    return own[unit.eq("percent") & own["gap"].notna()].reset_index(drop=True)
 
 
 def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir: Path | None) -> dict[str, str | None]:
@@ -281,6 +388,9 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
         "compute_png": None if data.compute is None else charts.compute_chart(
             data.compute[1], f"{data.compute[0].name} vs training compute", data.compute[0].unit, foot(data.compute[0].sources), chart_dir),
         "coverage_png": charts.coverage_chart(data.cov, names, foot(all_src), chart_dir),
+        "own_png": charts.own_numbers_chart(_chartable_own(configs, data.own), "Developer-reported results curated in "
+                                            "configs/reported/ (each dot: one benchmark of one published table; percent-unit "
+                                            f"benchmarks only). Hardware claims: {opts.scenario} scenario for the peers.", chart_dir),
     }
     written = {b.chart for b in benches} | {v for v in out.values() if v}
     for old in chart_dir.glob("*.png") if chart_dir is not None else []:
@@ -299,15 +409,28 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
                       trim_blocks=True, lstrip_blocks=True, autoescape=False)
     env.filters.update(md=md, fmt=fmt)
     env.globals.update(link=link)
+    from .hardware import RULES, SCENARIO_TEXT, SCENARIOS, STATUSES
+
+    own = data.own
+    groups = list(own.groupby(["model_id", "source_url", "table"], sort=False)) if len(own) else []
+    groups.sort(key=lambda kv: (kv[1]["as_of"].iloc[0], kv[0]))
     return env.get_template("report.md.j2").render(
         configs=configs, opts=opts, data_date=data.data_date, benches=data.benches, **(dict.fromkeys(_CHARTS, "") | chart_files),
         adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, status=pd.DataFrame() if status is None else status, share=data.share,
         counts=models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0),
-        conf_counts=pd.crosstab(models["hardware_class"], models["confidence"]).reindex(index=an.CLASSES, fill_value=0),
+        status_counts=pd.crosstab(models["hardware_class"], models["status"]).reindex(index=an.CLASSES, columns=list(STATUSES), fill_value=0),
+        statuses=STATUSES, scenarios=list(SCENARIOS), scenario_text=SCENARIO_TEXT, rules=RULES, summary_rows=summary_rows,
         cov=data.cov, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
         scores=data.scores, models=models, n_points=len(data.pts), country=configs.settings.country_under_study,
-        classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored,
+        classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored, contested=data.contested, own=own, own_groups=groups,
     )
+
+
+def months_text(m: dict | None) -> str:
+    """Months behind for a table cell: '–' when either side has no score, 'ahead' when never reached."""
+    if m is None:
+        return "–"
+    return "ahead" if m["ahead"] else fmt(m["months"])
 
 
 def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bool = True) -> Path:

@@ -93,10 +93,12 @@ def test_count_table_equals_crosstab(rows, cols):
     pd.testing.assert_frame_equal(an.count_table(r, c, ["x", "y", "nvidia", "w"]), expected, check_index_type=False)
 
 
-def test_comparison_class_demotes_weak_tags():
-    m = pd.DataFrame({"hardware_class": ["domestic", "nvidia", "domestic"], "confidence": ["confirmed", "inferred", "reported"]})
-    assert an.comparison_class(m, "reported").tolist() == ["domestic", "unknown", "domestic"]
-    assert an.comparison_class(m, "confirmed").tolist() == ["domestic", "unknown", "unknown"]
+def test_comparison_class_follows_the_scenario():
+    m = pd.DataFrame({"hardware_class": ["domestic", "nvidia", "domestic", "unknown"],
+                      "status": ["confirmed", "contested", "reported", "unknown"]})
+    assert an.comparison_class(m, "default").tolist() == ["domestic", "unknown", "domestic", "unknown"]
+    assert an.comparison_class(m, "strict").tolist() == ["domestic", "unknown", "unknown", "unknown"]
+    assert an.comparison_class(m, "widest").tolist() == ["domestic", "nvidia", "domestic", "unknown"]
 
 
 def test_adoption_counts_by_half_year():
@@ -106,12 +108,14 @@ def test_adoption_counts_by_half_year():
         "derivation": ["", "", "", "variant", ""],
         "release_date": ["2024-02", "2024-08-01", "2024-09-01", "2024-09-01", "2024-09-01"],
         "hardware_class": ["nvidia", "domestic", "unknown", "domestic", "nvidia"],
-        "confidence": ["confirmed", "confirmed", "unknown", "confirmed", "confirmed"],
+        "status": ["confirmed", "contested", "unknown", "confirmed", "confirmed"],
         "developer": ["A", "B", "C", "D", "E"],
     })
-    t = an.adoption(m, "China", "reported").set_index("period")
-    assert t.loc["2024-H1", "nvidia"] == 1 and t.loc["2024-H2", "domestic"] == 1 and t.loc["2024-H2", "unknown"] == 1
-    assert t.values.sum() == 3  # the derived model and the US model are not counted
+    t = an.adoption(m, "China", "default").set_index("period")
+    assert t.loc["2024-H1", "nvidia"] == 1 and t.loc["2024-H2", "unknown"] == 2 and t.loc["2024-H2", "contested"] == 1, \
+        "a contested claim counts as unknown under default, and is counted as contested"
+    assert t[an.CLASSES].values.sum() == 3  # the derived model and the US model are not counted
+    assert an.adoption(m, "China", "widest").set_index("period").loc["2024-H2", "domestic"] == 1
 
 
 def test_points_latest_release_only(configs):
@@ -128,7 +132,7 @@ def test_points_latest_release_only(configs):
                      "model_release_date": "2025-01-01"})
     models = pd.DataFrame({"model_id": ["m-old", "m-new", "m-both"], "display_name": ["a", "b", "c"], "developer": "x",
                            "developer_country": "China", "release_date": "2025-01-01", "hardware_class": "nvidia",
-                           "confidence": "confirmed"})
+                           "status": "confirmed", "accelerators": "nvidia-h800"})
     if "live_bench" not in configs.benchmarks:
         pytest.skip("live_bench is not in the catalog")
     got = points(pd.DataFrame(rows), models, configs, Options()).set_index("model_id")["score"].to_dict()

@@ -17,11 +17,13 @@ MODEL = """models:
     developer: Test Lab
     developer_country: China
     release_date: 2025-01-20
-    training:
-      accelerators: [huawei-ascend-910b]
-      confidence: confirmed
-      evidence:
-        - {url: "https://example.org/paper", quote: "trained on Ascend 910B", kind: developer}
+    claims:
+      - stage: pretraining
+        stance: supports
+        accelerators: [huawei-ascend-910b]
+        kind: developer
+        url: https://example.org/paper
+        quote: trained on Ascend 910B
 """
 
 
@@ -47,10 +49,19 @@ def test_valid_copy_loads(cfg_dir):
     ("developer: Test Lab", "developer: Test Lab\n    colour: red", "colour", "unknown key"),
     ("release_date: 2025-01-20", "release_date: 2099-01-01", "release_date", "in the future"),
     ("release_date: 2025-01-20", "release_date: 2025-13-01", "release_date", "not a real date"),
-    ("accelerators: [huawei-ascend-910b]", "accelerators: [made-up-chip]", "training.accelerators", "unknown accelerator"),
-    ("      evidence:\n        - {url: \"https://example.org/paper\", quote: \"trained on Ascend 910B\", kind: developer}\n", "",
-     "training", "needs at least one evidence"),
-    ("kind: developer", "kind: rumour", "training.evidence.0.kind", "Input should be"),
+    ("accelerators: [huawei-ascend-910b]", "accelerators: [made-up-chip]", "claims.0.accelerators", "unknown accelerator"),
+    ("accelerators: [huawei-ascend-910b]", "accelerators: []", "claims.0.accelerators", "at least 1 item"),
+    ("        url: https://example.org/paper\n", "", "claims.0.url", "Field required"),
+    ("        url: https://example.org/paper\n", "        url: example.org/paper\n", "claims.0.url", "should match pattern"),
+    ("        quote: trained on Ascend 910B\n", "", "claims.0.quote", "Field required"),
+    ("quote: trained on Ascend 910B", "quote: '" + " ".join(["word"] * 30) + "'", "claims.0.quote", "keep it under 30"),
+    ("quote: trained on Ascend 910B", "quote: " + "昇腾" * 30, "claims.0.quote", "keep it under 30"),
+    ("      - stage: pretraining\n        stance: supports\n", "      - stance: supports\n", "claims.0.stage", "Field required"),
+    ("        stance: supports\n", "", "claims.0.stance", "Field required"),
+    ("        kind: developer\n", "", "claims.0.kind", "Field required"),
+    ("kind: developer", "kind: rumour", "claims.0.kind", "Input should be"),
+    ("stage: pretraining", "stage: rumoured", "claims.0.stage", "Input should be"),
+    ("stance: supports", "stance: maybe", "claims.0.stance", "Input should be"),
     ("display_name: Test Model", "display_name: [1, 2]", "display_name", "valid string"),
 ])
 def test_model_mistakes(cfg_dir, old, new, field, needle):
@@ -109,10 +120,12 @@ def test_unknown_source_key_in_sources(cfg_dir):
     assert e.entry == "lmarena" and e.field == "colour"
 
 
-def test_unknown_confidence_without_looked_at(cfg_dir):
+def test_model_without_claims_needs_looked_at(cfg_dir):
     p = cfg_dir / "models" / "zz_test.yaml"
-    p.write_text(MODEL.split("    training:")[0] + "    training: {confidence: unknown}\n")
+    p.write_text(MODEL.split("    claims:")[0])
     assert "looked_at" in str(_err(cfg_dir))
+    p.write_text(MODEL.split("    claims:")[0] + "    looked_at: the lab's report and model card\n")
+    assert load_configs(cfg_dir).models["test-model"].claims == []
 
 
 # --- added for issue 7: cycles, aliases, duplicates and the `validate` command ------------------------------

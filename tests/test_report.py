@@ -19,7 +19,7 @@ URL = "https://example.org/board.csv"
 ROWS = [
     ("deepseek-v3", "gpqa_diamond", "epoch_benchmarking_hub", 59.1, False),
     ("pangu-ultra", "gpqa_diamond", "epoch_benchmarking_hub", 50.0, False),
-    ("spark-x1.5", "gpqa_diamond", "epoch_benchmarking_hub", 70.0, False),  # domestic, confidence 'reported'
+    ("spark-x1.5", "gpqa_diamond", "epoch_benchmarking_hub", 70.0, False),  # domestic, status 'contested' (weak claims)
     ("telechat3", "gpqa_diamond", "llm_stats", 80.0, True),  # domestic, vendor-reported
     ("gemini-2.5-pro", "gpqa_diamond", "epoch_benchmarking_hub", 84.0, False),
     ("<b>evil|name</b>", "gpqa_diamond", "epoch_benchmarking_hub", 99.0, False),  # unmatched: never enters
@@ -39,13 +39,23 @@ def _results(tmp_path: Path) -> Path:
     return res
 
 
-def _summary(report: str) -> dict[str, tuple[str, str]]:
-    """benchmark name -> (best domestic cell, best Nvidia cell) from the summary table."""
+def _summary(report: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(benchmark name, scenario) -> (best domestic cell, best Nvidia cell), from the summary table (one row per
+    group of scenarios with the same answer)."""
     out = {}
+    bench = ""
     for line in report.split("## Summary", 1)[1].split("\n\n", 2)[1].splitlines()[2:]:
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        out[re.sub(r"^\[(.*)\]\(.*\)$", r"\1", cells[0])] = (cells[1], cells[2])
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        bench = re.sub(r"^\[(.*)\]\(.*\)$", r"\1", cells[0]) or bench
+        scenarios = ["strict", "default", "widest"] if cells[1] == "all three" else cells[1].split(", ")
+        for sc in scenarios:
+            out[(bench, sc)] = (cells[2], cells[4])
     return out
+
+
+def _value(cell: str) -> float | None:
+    """'Name (1,234.5; status)' -> 1234.5; 'none' -> None."""
+    return None if cell == "none" else float(re.search(r"\(([\d,.]+); \w+\)$", cell).group(1).replace(",", ""))
 
 
 @pytest.fixture
@@ -73,36 +83,47 @@ def test_options_change_the_numbers(tmp_path, registry):
     runs = {}
     for key, opts in {
         "default": options_from(registry),
-        "confirmed": options_from(registry, min_confidence="confirmed"),
         "self": options_from(registry, include_self_reported=True),
         "since": options_from(registry, since="2026-01"),
     }.items():
         build(registry, res, opts, log=lambda *_: None, draw=False)
-        runs[key] = _summary((res / "REPORT.md").read_text()).get("GPQA Diamond")
-    assert runs["default"][0].endswith("(70.0)") and runs["default"][1].endswith("(59.1)")
-    assert runs["confirmed"][0].endswith("(50.0)")  # Spark X1.5's 'reported' tag no longer counts
-    assert runs["self"][0].endswith("(80.0)")  # TeleChat3's vendor number now enters
-    assert runs["since"] is None  # every fixture model was released before 2026-01: the benchmark drops out
+        s = _summary((res / "REPORT.md").read_text())
+        runs[key] = {sc: s.get(("GPQA Diamond", sc)) for sc in ("strict", "default", "widest")}
+    d = runs["default"]
+    assert _value(d["default"][0]) == 50.0 and _value(d["default"][1]) == 59.1, "Pangu Ultra (confirmed) vs DeepSeek-V3"
+    assert _value(d["widest"][0]) == 70.0, "Spark X1.5's contested claim counts only in the widest scenario"
+    assert _value(runs["self"]["default"][0]) == 80.0, "TeleChat3's vendor number now enters"
+    assert runs["since"]["default"] is None, "every fixture model was released before 2026-01: the benchmark drops out"
+
+
+def test_scenario_option_draws_the_charts(tmp_path, registry):
+    res = _results(tmp_path)
+    build(registry, res, options_from(registry, scenario="widest"), log=lambda *_: None, draw=False)
+    text = (res / "REPORT.md").read_text()
+    assert "the **widest** evidence scenario draws the charts" in text
 
 
 def test_summary_matches_recomputation(tmp_path, registry):
     res = _results(tmp_path)
     build(registry, res, Options(), log=lambda *_: None, draw=False)
     recomputed = _recompute(res, registry)
-    for bench, (dom, nv) in _summary((res / "REPORT.md").read_text()).items():
-        want = recomputed.get(bench, {})
+    for (bench, sc), (dom, nv) in _summary((res / "REPORT.md").read_text()).items():
+        want = recomputed.get((bench, sc), {})
         for cell, cls in ((dom, "domestic"), (nv, "nvidia")):
-            got = None if cell == "none" else float(re.search(r"\(([\d,.]+)\)$", cell).group(1).replace(",", ""))
             exp = want.get(cls)
-            assert got == (None if exp is None else round(exp, 1)), (bench, cls)
+            assert _value(cell) == (None if exp is None else round(exp, 1)), (bench, sc, cls)
 
 
-def _recompute(res: Path, configs) -> dict[str, dict[str, float]]:
-    """Independent, plain recomputation of the best score per class from scores.csv + models.csv."""
+SCENARIO_STATUSES = {"strict": ["confirmed"], "default": ["confirmed", "reported"],
+                     "widest": ["confirmed", "reported", "contested"]}
+
+
+def _recompute(res: Path, configs) -> dict[tuple[str, str], dict[str, float]]:
+    """Independent, plain recomputation of the best score per class and scenario from scores.csv + models.csv."""
     s = pd.read_csv(res / "scores.csv", keep_default_na=False, dtype={"setting": str})
     m = pd.read_csv(res / "models.csv", keep_default_na=False, dtype=str).set_index("model_id")
     s = s[s["derivation"].isin(["alias", "name"]) & (s["self_reported"].astype(str) == "False") & (s["is_system"].astype(str) == "False")]
-    out: dict[str, dict[str, float]] = {}
+    out: dict[tuple[str, str], dict[str, float]] = {}
     for bid in configs.settings.headline_benchmarks:
         b = configs.benchmarks[bid]
         rows = s[s["benchmark_id"] == bid]
@@ -112,12 +133,12 @@ def _recompute(res: Path, configs) -> dict[str, dict[str, float]]:
             rows = rows[rows["setting"] == b.headline_setting]
         rows = rows[rows["as_of"] == rows.groupby("model_id")["as_of"].transform("max")]
         best = rows.groupby("model_id")["score"].max()
-        cls = m.loc[best.index, "hardware_class"].where(
-            m.loc[best.index, "confidence"].isin(["confirmed", "reported"]), "unknown")
-        for c in ("domestic", "nvidia"):
-            vals = best[cls == c]
-            if len(vals):
-                out.setdefault(b.name, {})[c] = float(vals.max() if b.higher_is_better else vals.min())
+        for sc, ok in SCENARIO_STATUSES.items():
+            cls = m.loc[best.index, "hardware_class"].where(m.loc[best.index, "status"].isin(ok), "unknown")
+            for c in ("domestic", "nvidia"):
+                vals = best[cls == c]
+                if len(vals):
+                    out.setdefault((b.name, sc), {})[c] = float(vals.max() if b.higher_is_better else vals.min())
     return out
 
 
@@ -128,8 +149,7 @@ def test_committed_report_matches_committed_scores(configs):
     recomputed = _recompute(res, configs)
     summary = _summary((res / "REPORT.md").read_text())
     assert summary, "the committed report has a summary table"
-    for bench, (dom, nv) in summary.items():
+    for key, (dom, nv) in summary.items():
         for cell, cls in ((dom, "domestic"), (nv, "nvidia")):
-            got = None if cell == "none" else float(re.search(r"\(([\d,.]+)\)$", cell).group(1).replace(",", ""))
-            exp = recomputed.get(bench, {}).get(cls)
-            assert got == (None if exp is None else round(exp, 1)), (bench, cls)
+            exp = recomputed.get(key, {}).get(cls)
+            assert _value(cell) == (None if exp is None else round(exp, 1)), (key, cls)
