@@ -252,6 +252,15 @@ class Fetcher:
         atomic_write_bytes(meta_path, json.dumps(new_meta, indent=2, sort_keys=True).encode())
         return RawFile.of(name, data, url, retrieved, _http_date(last_modified), not_modified=same)
 
+    def fetch_pinned(self, source: Source, name: str, url: str, headers: dict[str, str] | None = None) -> RawFile:
+        """A URL whose bytes never change (pinned to a commit): from the cache without a request when it was fetched
+        before (not_modified=True), else fetched once."""
+        body_path, _, meta = self._cached(source.id, name + url)
+        if meta:
+            return RawFile.of(name, body_path.read_bytes(), url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
+                              not_modified=True)
+        return self.fetch_url(source, name, url, headers=headers)
+
     def fetch_hf(self, source: Source, ep: Endpoint) -> RawFile:
         """A file of a Hugging Face repo, pinned to the commit the revision resolves to (HF_ENDPOINT is honoured).
 
