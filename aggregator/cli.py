@@ -4,7 +4,9 @@ Heavy imports (pandas, matplotlib) happen inside commands so that `--help` start
 from __future__ import annotations
 
 import gc
+import shutil
 import sys
+import textwrap
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -136,8 +138,8 @@ def models(
     df = load_models(_configs(configs), results)
     if hw_class:
         df = df[df["hardware_class"] == hw_class]
-    cols = ["model_id", "display_name", "developer", "developer_country", "release_date", "hardware_class", "accelerators",
-            "chip_count", "scope", "confidence", "evidence_url"]
+    cols = ["model_id", "display_name", "developer", "developer_country", "release_date", "hardware_class", "status",
+            "accelerators", "chip_count", "rule", "evidence_url"]
     rest = [c for c in df.columns if c not in cols]
     if format == Fmt.csv:
         df[cols + rest].to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -145,28 +147,48 @@ def models(
         _table(df[cols[:9]], f"{len(df)} models")
 
 
+def _claim_block(n: int, c: dict, width: int) -> list[str]:
+    """One claim as a few indented lines: stance, source kind, stage, chips; the quote; the link; notes."""
+    chips = c["accelerators"].replace(";", " + ") + (f" x{c['chip_count']:g}" if c.get("chip_count") else "")
+    strength = {"confirmed": "direct", "reported": "credible", "inferred": "weak"}[c["grade"]]
+    head = f"{n:>2}. {c['stance']} · {c['kind']}{', indirect' if c.get('indirect') else ''} ({strength}) · {c['stage']} · {chips}"
+    lines = textwrap.wrap(head, width + 4, subsequent_indent="    ")
+    lines += textwrap.wrap(f'"{c["quote"]}"', width, initial_indent="    ", subsequent_indent="    ")
+    lines.append(f"    {c['url']}" + (f"  ({c['date']})" if c.get("date") else ""))
+    for key in ("share", "note", "read_from"):
+        if c.get(key):
+            lines += textwrap.wrap(f"{key.replace('_', ' ')}: {c[key]}", width, initial_indent="    ", subsequent_indent="      ")
+    return lines
+
+
 @app.command()
 def evidence(model_id: str, configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
-    """Every hardware evidence record of one model, with its quote and link."""
-    import pandas as pd
-
-    from .hardware import evidence_records
+    """Every hardware claim about one model (and its ancestor's, when inherited), and how the class was derived."""
+    from .hardware import RULES, SCENARIOS, evidence_records
     from .report import read_card_mentions, read_epoch
 
     cfg = _configs(configs)
-    epoch = read_epoch(results)
-    recs = evidence_records(model_id, cfg, epoch, read_card_mentions(results))
-    if not recs:
-        _console().print(f"no evidence records for {model_id!r}")
-        raise typer.Exit(1)
-    _table(pd.DataFrame(recs), f"Evidence for {model_id}")
+    recs, r, post = evidence_records(model_id, cfg, read_epoch(results), read_card_mentions(results))
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 4
+    rule = {x.id: x for x in RULES}[r.rule]
+    counted = " · ".join(f"{s} {r.hardware_class if r.status in ok else 'unknown'}" for s, ok in SCENARIOS.items())
+    out = [f"{model_id}: {r.hardware_class}, {r.status} (rule {r.rule})",
+           *textwrap.wrap(f"why: {rule.when} -> {rule.then}", width, initial_indent="  ", subsequent_indent="    "),
+           f"  counted as: {counted}"]
+    if r.summary:
+        out += textwrap.wrap(r.summary, width, initial_indent="  ", subsequent_indent="    ")
+    if post is not None and post.status != "unknown":
+        out.append(f"  post-training: {post.hardware_class} ({', '.join(post.accelerators)}), {post.status}")
+    out += ["", f"{len(recs)} claim{'s' if len(recs) != 1 else ''}:" if recs else "no claim recorded"]
+    for i, c in enumerate(recs, 1):
+        out += _claim_block(i, c, width) + ([f"    -> {c['use']}"] if c["use"] else [])
+    typer.echo("\n".join(out))
 
 
 @app.command()
 def conflicts(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("results")) -> None:
-    """Where curated tags and automatic evidence disagree (shown, never resolved silently), and hardware strings
-    that map to no accelerator id (listed, never dropped)."""
-
+    """Every contested model, and every model a claim disputes, with its claims side by side (shown, never
+    resolved), and hardware strings that map to no accelerator id (listed, never dropped)."""
     from .hardware import conflicts as find
     from .hardware import unmapped_hardware
     from .report import read_card_mentions, read_epoch
@@ -175,10 +197,15 @@ def conflicts(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("
     epoch = read_epoch(results)
     cards = read_card_mentions(results)
     df = find(cfg, epoch, cards)
-    if df.empty:
-        _console().print("no conflicts")
-    else:
-        _table(df, f"{len(df)} conflicts")
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 4
+    out = [f"{len(df)} contested or disputed models" if len(df) else "no contested or disputed model"]
+    for r in df.itertuples(index=False):
+        out += ["", f"{r.model_id} ({r.display_name}): claims point to {r.hardware_class}; {r.status} (rule {r.rule})",
+                f"  counted as: strict {r.strict} · default {r.default} · widest {r.widest}"]
+        for title, text in (("for", r.claims_for), ("against", r.claims_against), ("not about training", r.not_training)):
+            for line in filter(None, text.split("\n")):
+                out += textwrap.wrap(f"{title}: {line}", width, initial_indent="  ", subsequent_indent="      ")
+    typer.echo("\n".join(out))
     um = unmapped_hardware(cfg, epoch, cards)
     if len(um):
         _table(um, f"{len(um)} hardware strings no catalog id matches (add them to configs/hardware.yaml)")

@@ -33,7 +33,7 @@ MODEL_COLUMNS = [
     "post_training_status", "card_suggestion", "training_compute_flop", "epoch_name", "base_model", "hf_repo",
 ]
 CLAIM_COLUMNS = ["model_id", "claim", "source", "stage", "stance", "kind", "grade", "hardware_class", "accelerators",
-                 "chip_count", "url", "quote", "date", "indirect", "share", "note"]
+                 "chip_count", "url", "quote", "date", "indirect", "share", "note", "read_from"]
 UNMAPPED_COLUMNS = ["source", "model", "string", "url"]
 
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -412,7 +412,8 @@ def _claim_row(mid: str, source: str, c: Claim, configs: Configs) -> dict:
     return {"model_id": mid, "source": source, "stage": c.stage, "stance": c.stance, "kind": c.kind,
             "grade": grade(c.kind, c.indirect), "hardware_class": class_of(c.accelerators, configs),
             "accelerators": ";".join(c.accelerators), "chip_count": float(c.chip_count) if c.chip_count else np.nan,
-            "url": c.url, "quote": c.quote, "date": c.date or "", "indirect": c.indirect, "share": c.share, "note": c.note}
+            "url": c.url, "quote": c.quote, "date": c.date or "", "indirect": c.indirect, "share": c.share, "note": c.note,
+            "read_from": c.read_from}
 
 
 def _epoch_claims(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], derivative: set[str],
@@ -426,7 +427,7 @@ def _epoch_claims(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], deriv
     return pd.DataFrame({"model_id": ids, "source": "epoch", "stage": stage, "stance": "supports", "kind": "dataset",
                          "grade": "reported", "hardware_class": ep["hardware_class"], "accelerators": ep["accelerators"],
                          "chip_count": ep["chip_count"], "url": ep["url"], "quote": ep["quote"], "date": "",
-                         "indirect": False, "share": "", "note": "Epoch AI, Data on AI Models"})[keep]
+                         "indirect": False, "share": "", "note": "Epoch AI, Data on AI Models", "read_from": ""})[keep]
 
 
 def _card_claims(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -441,7 +442,8 @@ def _card_claims(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) 
     cards = pd.DataFrame({"model_id": mid, "source": "hf_card", "stage": stage, "stance": "supports", "kind": "developer",
                           "grade": "inferred", "hardware_class": per_distinct(ids, lambda x: class_of(x.split(";"), configs) if x else "unknown"),
                           "accelerators": ids, "chip_count": np.nan, "url": hf["url"], "quote": hf["quote"], "date": "",
-                          "indirect": False, "share": "", "note": "model-card mention: a suggestion, not used for the class"})
+                          "indirect": False, "share": "", "note": "model-card mention: a suggestion, not used for the class",
+                          "read_from": ""})
     unmapped = pd.DataFrame({"source": "hf_card", "model": hf.loc[~has, "hf_repo"], "string": hf.loc[~has, "quote"],
                              "url": hf.loc[~has, "url"]}, columns=UNMAPPED_COLUMNS)
     return cards[has & mid.ne("")], unmapped
@@ -617,7 +619,8 @@ def evidence_records(model_id: str, configs: Configs, epoch_models: pd.DataFrame
         out.append({"model": c.model_id, "source": c.source, "stage": c.stage, "stance": c.stance, "kind": c.kind,
                     "grade": c.grade, "class": c.hardware_class, "accelerators": c.accelerators,
                     "chip_count": None if pd.isna(c.chip_count) else c.chip_count, "url": c.url, "quote": c.quote,
-                    "date": c.date, "share": c.share, "note": _note(c, r, model_id)})
+                    "date": c.date, "indirect": bool(c.indirect), "share": c.share, "note": c.note,
+                    "read_from": c.read_from, "use": _note(c, r, model_id)})
     return out, r, pic.post.get(model_id)
 
 

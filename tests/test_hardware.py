@@ -151,7 +151,7 @@ def test_rule_not_training(table, cfg, epoch):
     assert (m["hardware_class"], m["status"], m["accelerators"]) == ("nvidia", "reported", "nvidia-a100"), \
         "Epoch's training claim decides; the Ascend inference and reproduction claims never do"
     recs, r, _ = hw.evidence_records("runner-m", cfg, epoch)
-    notes = {x["stage"]: x["note"] for x in recs}
+    notes = {x["stage"]: x["use"] for x in recs}
     assert "never a training class" in notes["inference"] and "never a training class" in notes["training-reproduction"]
     only = hw.derive([row(0, ["huawei-ascend-910b"], stage="inference")], None, "", cfg)[0]
     assert (only.hardware_class, only.status) == ("unknown", "unknown")
@@ -271,7 +271,7 @@ def test_evidence_records_include_inherited_and_epoch(cfg, epoch):
     assert {(x["model"], x["source"], x["stage"]) for x in recs} >= {
         ("base-a-chat", "registry", "post-training"), ("base-a", "registry", "pretraining"), ("base-a", "epoch", "unspecified")}
     assert r.inherited_from == "base-a" and post.hardware_class == "domestic"
-    assert all(set(x) >= {"url", "quote", "date", "kind", "grade", "stage", "stance", "note"} for x in recs)
+    assert all(set(x) >= {"url", "quote", "date", "kind", "grade", "stage", "stance", "note", "use"} for x in recs)
     with pytest.raises(AggregatorError, match="unknown model id"):
         hw.evidence_records("no-such-model", cfg, epoch)
 
@@ -314,7 +314,7 @@ def test_card_mentions_are_suggestions(cfg, epoch, cards, table):
     assert table.loc["open-x", "card_suggestion"] == "nvidia-unspecified"
     recs, _, _ = hw.evidence_records("base-a", cfg, epoch, cards)
     assert {(x["source"], x["stage"]) for x in recs} >= {("hf_card", "unspecified"), ("hf_card", "inference")}
-    assert all("suggestion" in x["note"] for x in recs if x["source"] == "hf_card")
+    assert all("suggestion" in x["use"] for x in recs if x["source"] == "hf_card")
 
 
 def test_table_without_epoch(cfg):

@@ -249,16 +249,16 @@ def _tables(f: RawFile, loud: bool = True) -> list[Table]:
             i += 1
         block = lines[start:i]
         where = f"{f.name}, line {start + 1}"
+        first, used = not used, True  # only the first table-like block under a board heading can be its table
         if len(block) < 2 or not DELIMITER.match(block[1]):
             skip("%s: %s: a table without its header delimiter row; skipped", SOURCE_ID, where)
             continue
         header = [_header(c) for c in _cells(block[0])]
         board = _board(heading)
-        if board is None or used:
-            why = "is not a known board" if board is None else "already had its table"
+        if board is None or not first:
+            why = "is not a known board" if board is None else "already had a table"
             skip("%s: %s: table under heading %r, which %s; skipped", SOURCE_ID, where, heading[:60], why)
             continue
-        used = True
         if "model" not in (ROLES.get(h) for h in header):
             skip("%s: %s: %s table without a 模型 column (a transposed draft?); skipped", SOURCE_ID, where, board)
             continue
