@@ -25,7 +25,7 @@ from . import changes, transaction
 from .collectors import collector
 from .config import Configs
 from .errors import AggregatorError, FetchError
-from .fetch import Fetcher, RawFile, redact
+from .fetch import Fetcher, RawFile, redact, user_agent
 from .resolve import resolve
 from .schemas import PARSED_SCHEMA, SCORES_SCHEMA
 from .store import SCORE_COLUMNS, SCORE_SORT, csv_bytes, read_scores, validate
@@ -240,7 +240,7 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     """Collect the given sources into `results` and return one Outcome per source. Never raises for one source."""
     results, today = Path(results), today or dt.datetime.now(dt.UTC).date().isoformat()
     transaction.recover(results)
-    fetcher = fetcher or Fetcher(cache, mirror)
+    fetcher = fetcher or Fetcher(cache, mirror, agent=user_agent(configs.settings.project_url))
     current = {p.name: p.read_bytes() for p in results.glob("*") if p.is_file() and not p.name.startswith(".")}
     scores = read_scores(results / "scores.csv")
     status = _read_csv_str(current.get("collection.csv"), STATUS_COLUMNS).set_index("source_id", drop=False)

@@ -75,7 +75,8 @@ class Settings(Strict):
     min_confidence: Literal["confirmed", "reported", "inferred"] = "reported"
     include_self_reported: bool = False
     headline_benchmarks: list[str] = Field(default_factory=list)
-    project_url: str = "https://github.com/domestic-compute/aggregator"
+    project_url: str | None = Field(default=None, pattern=r"^https?://\S+$",
+                                    description="the deployer's project URL, cited in chart footers and the User-Agent")
 
 
 # --- sources --------------------------------------------------------------------------------------------

@@ -258,12 +258,18 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
     return data
 
 
+def chart_footnote(configs: Configs, opts: an.Options, data_date: str, sources: list[str]) -> str:
+    """A score chart's source line; it cites the project URL only when the deployer has set one."""
+    url = configs.settings.project_url
+    return (f"Data as of {data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in sources)
+            + f". Hardware tags: {opts.min_confidence} or stronger." + (f" {url}" if url else ""))
+
+
 def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir: Path | None) -> dict[str, str | None]:
     """Every chart (set as b.chart on the benchmarks); stale files removed. Returns the file names by template key."""
     if chart_dir is not None:
         chart_dir.mkdir(parents=True, exist_ok=True)
-    foot = lambda srcs: (f"Data as of {data.data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in srcs) +  # noqa: E731
-                         f". Hardware tags: {opts.min_confidence} or stronger. {configs.settings.project_url}")
+    foot = lambda srcs: chart_footnote(configs, opts, data.data_date, srcs)  # noqa: E731
     for br in data.benches:
         br.chart = charts.frontier_chart(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
                                          br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}")

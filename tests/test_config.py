@@ -199,3 +199,12 @@ def test_cli_validate_exits_2_with_the_message(cfg_dir):
     r = _cli("validate", "--configs", str(cfg_dir))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "zz_test.yaml" in r.stderr and "test-model" in r.stderr and "add it to hardware.yaml" in r.stderr
+
+
+def test_project_url_is_optional_and_must_be_a_url(cfg_dir):
+    assert load_configs(cfg_dir).settings.project_url is None
+    p = cfg_dir / "settings.yaml"
+    p.write_text(p.read_text() + "project_url: https://example.org/deploy\n")
+    assert load_configs(cfg_dir).settings.project_url == "https://example.org/deploy"
+    p.write_text(p.read_text().replace("https://example.org/deploy", "my repo"))
+    assert _err(cfg_dir).field == "project_url"

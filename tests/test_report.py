@@ -133,3 +133,15 @@ def test_committed_report_matches_committed_scores(configs):
             got = None if cell == "none" else float(re.search(r"\(([\d,.]+)\)$", cell).group(1).replace(",", ""))
             exp = recomputed.get(bench, {}).get(cls)
             assert got == (None if exp is None else round(exp, 1)), (bench, cls)
+
+
+def test_chart_footnote_cites_the_project_url_only_when_configured(configs):
+    """No project URL is configured in the repository: a footer cites none (the old default pointed nowhere)."""
+    from aggregator.report import chart_footnote
+
+    assert configs.settings.project_url is None
+    plain = chart_footnote(configs, options_from(configs), "2026-01-01", ["aider"])
+    assert "http" not in plain and plain.endswith("or stronger.")
+    mine = configs.settings.model_copy(update={"project_url": "https://example.org/deploy"})
+    cfg = type("C", (), {"settings": mine, "sources": configs.sources})()
+    assert chart_footnote(cfg, options_from(configs), "2026-01-01", ["aider"]).endswith("or stronger. https://example.org/deploy")
