@@ -252,5 +252,20 @@ def coverage(pts: pd.DataFrame) -> pd.DataFrame:
     return count_table(pts["benchmark_id"], pts["hardware_class"], CLASSES).rename_axis("benchmark_id").reset_index()
 
 
+def uncurated(scores: pd.DataFrame, known: set[str] | dict) -> pd.DataFrame:
+    """Per source: benchmark ids the catalog does not know ('<source>:<key>', kept in scores.csv, never compared),
+    their rows and models, and the ids with the most rows."""
+    u = scores.loc[~scores["benchmark_id"].isin(known), ["source_id", "benchmark_id", "source_model_name"]]
+    if u.empty:
+        return pd.DataFrame(columns=["source_id", "benchmarks", "rows", "names", "largest"])
+    per = u.groupby(["source_id", "benchmark_id"]).size().rename("n").reset_index()
+    per = per.sort_values(["source_id", "n", "benchmark_id"], ascending=[True, False, True], kind="mergesort")
+    top = per.groupby("source_id").head(3).groupby("source_id").apply(
+        lambda g: list(zip(g["benchmark_id"], g["n"], strict=True)), include_groups=False)
+    g = u.groupby("source_id").agg(benchmarks=("benchmark_id", "nunique"), rows=("benchmark_id", "size"),
+                                   names=("source_model_name", "nunique"))
+    return g.assign(largest=top).reset_index()
+
+
 def data_date(scores: pd.DataFrame) -> str:
     return str(scores["as_of"].max()) if len(scores) else dt.date.today().isoformat()

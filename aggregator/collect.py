@@ -56,8 +56,15 @@ class Normalised:
     unmapped: pd.DataFrame
 
 
+def uncurated_id(source_id: str, keys: pd.Series) -> pd.Series:
+    """The automatic benchmark id of upstream keys the catalog does not know: '<source>:<key>' (catalog ids have no ':')."""
+    return source_id + ":" + keys
+
+
 def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normalised:
-    """Parsed rows -> catalog benchmarks and units. Impossible values are rejected with a message, never written."""
+    """Parsed rows -> catalog benchmarks and units. A key the catalog does not know keeps its rows, under the
+    automatic id '<source>:<key>' (uncurated: upstream values, the source's default unit; never compared).
+    Impossible values are rejected with a message, never written."""
     parsed = validate(parsed, PARSED_SCHEMA, f"{source_id} parser output")
     keymap = configs.benchmark_key_map()
     pairs = pd.Series(list(zip([source_id] * len(parsed), parsed["benchmark_key"], strict=True)), index=parsed.index)
@@ -65,12 +72,13 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
     known = mapped.notna()
     unmapped = (parsed.loc[~known].groupby("benchmark_key", as_index=False).size()
                 .rename(columns={"size": "rows"}).assign(source_id=source_id))[UNMAPPED_COLUMNS]
-    df = parsed.loc[known].copy()
-    df["benchmark_id"] = mapped[known].map(lambda t: t[0])
-    scale = mapped[known].map(lambda t: t[1]).astype(float)
+    df = parsed.copy()
+    df["benchmark_id"] = mapped.map(lambda t: t[0], na_action="ignore").fillna(uncurated_id(source_id, df["benchmark_key"]))
+    scale = mapped.map(lambda t: t[1], na_action="ignore").fillna(1.0).astype(float)
     for col in ("score", "ci_lower", "ci_upper"):
         df[col] = df[col] * scale
-    df["unit"] = df["benchmark_id"].map(lambda b: configs.benchmarks[b].unit)
+    df["unit"] = df["benchmark_id"].map(lambda b: configs.benchmarks[b].unit if b in configs.benchmarks
+                                        else configs.sources[source_id].default_unit)
     lo = df["unit"].map(lambda u: configs.units[u].min).astype(float).fillna(float("-inf"))
     hi = df["unit"].map(lambda u: configs.units[u].max).astype(float).fillna(float("inf"))
     bad = ~df["score"].between(lo, hi)
@@ -208,7 +216,7 @@ def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores
     res.scores, res.unmapped, res.data_date = new, norm.unmapped, str(new["as_of"].max())
     if len(norm.unmapped):
         res.log.append(f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys "
-                       "not in the catalog (see unmapped_benchmarks.csv)")
+                       f"not in the catalog, kept as uncurated '{sid}:<key>' ids (see unmapped_benchmarks.csv)")
 
 
 def _models_table(res: _Result, parsed: pd.DataFrame, old_table: bytes | None) -> None:

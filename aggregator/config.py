@@ -122,6 +122,8 @@ class Source(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     mirror: list[MirrorGroup] = Field(default_factory=list, description="files of <mirror>/<id>/, by snapshot")
     api_key_env: str | None = None
+    default_unit: str = Field(default="as_published", description="unit of scores under a benchmark key the catalog "
+                              "does not know (kept as '<source>:<key>', upstream values)")
     max_bytes: int = 200_000_000
     notes: str = ""
 
@@ -434,6 +436,11 @@ class Configs:
                         entry=b.id, field="upstream.key",
                     )
                 seen[(up.source, up.key)] = b.id
+        spath = str(self.root / "sources.yaml")
+        for src in self.sources.values():
+            if src.default_unit not in self.units:
+                raise ConfigError(spath, f"unknown unit {src.default_unit!r}; use one of {', '.join(sorted(self.units))} or add it "
+                                  "under units: in benchmarks.yaml", entry=src.id, field="default_unit")
         today = dt.date.today()
         for m in self.models.values():
             path = self.model_files[m.id]

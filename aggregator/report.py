@@ -209,6 +209,7 @@ class ReportData:
     by_lab: pd.DataFrame
     hw: pd.DataFrame
     cov: pd.DataFrame
+    uncurated: pd.DataFrame  # per source: benchmarks not in the catalog (kept in scores.csv, never compared)
     share: pd.DataFrame
     dom: pd.DataFrame
     dom_scored: pd.DataFrame
@@ -252,6 +253,7 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
         scores=scores, unmatched=unmatched, models=models, pts=pts, data_date=data_date, benches=benches,
         adopt=an.adoption(models, country, opts.min_confidence), by_lab=an.adoption_by_lab(models, country, opts.min_confidence),
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
+        uncurated=an.uncurated(scores, configs.benchmarks),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
         watch=_watch_status(configs, scores, models, pts), compute=compute, timings=timings)
     lap("tables")
@@ -310,7 +312,7 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
         adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, status=pd.DataFrame() if status is None else status, share=data.share,
         counts=models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0),
         conf_counts=pd.crosstab(models["hardware_class"], models["confidence"]).reindex(index=an.CLASSES, fill_value=0),
-        cov=data.cov, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
+        cov=data.cov, uncurated=data.uncurated, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
         scores=data.scores, models=models, n_points=len(data.pts), country=configs.settings.country_under_study,
         classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored,
     )
