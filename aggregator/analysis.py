@@ -52,7 +52,8 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
 
     Rules: resolved rows only (fine-tunes only when asked); agent systems out; self-reported out unless asked;
     the benchmark's headline setting only; per model, the primary source when it has that model;
-    per model its latest snapshot, best setting of that snapshot.
+    per model the best run (any setting) within the newest snapshot of the board that lists it. A source whose rows
+    carry run dates (`row_dates: run`) is one snapshot: all of its runs of the benchmark count, the best wins.
     """
     bench = configs.benchmarks
     ok = scores["derivation"].isin(["alias", "name"] + (["finetune"] if opts.include_finetunes else []))
@@ -83,7 +84,7 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
                                      "source_url", "release_date", "hardware_class", "display_name", "developer"])
     higher = per_value(df["benchmark_id"], {k: b.higher_is_better for k, b in bench.items()}, True).astype(bool)
-    snapshot, _ = pd.factorize(df["as_of"], sort=True)
+    snapshot, _ = pd.factorize(snapshot_dates(df, configs), sort=True)
     newest = pd.Series(snapshot).groupby(df["_pair"].to_numpy()).transform("max").to_numpy()
     df = df.assign(_key=np.where(higher, df["score"], -df["score"]))[snapshot == newest]
     df = df.sort_values(["benchmark_id", "model_id", "_key", "setting", "source_url"], ascending=[True, True, False, True, True],
@@ -114,6 +115,18 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
             "score", "ci_lower", "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
     best = best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
     return best.astype({c: object for c in cols if best[c].dtype == "str"})
+
+
+def snapshot_dates(rows: pd.DataFrame, configs: Configs) -> pd.Series:
+    """The date of the board snapshot each score row belongs to: its as_of for sources published as dated snapshots;
+    for sources whose rows carry run dates, the newest date of that source and benchmark (the collected files are
+    one snapshot of the board, holding runs of many dates)."""
+    run_dated = [s.id for s in configs.sources.values() if s.row_dates == "run"]
+    runs = rows["source_id"].isin(run_dated)
+    if not runs.any():
+        return rows["as_of"]
+    newest = rows.loc[runs].groupby(["source_id", "benchmark_id"])["as_of"].transform("max")
+    return rows["as_of"].where(~runs, newest)
 
 
 def _setting_value(setting: str, key: str) -> str | None:

@@ -122,6 +122,9 @@ class Source(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     mirror: list[MirrorGroup] = Field(default_factory=list, description="files of <mirror>/<id>/, by snapshot")
     api_key_env: str | None = None
+    row_dates: Literal["snapshot", "run"] = Field(
+        default="snapshot", description="what a row's as_of is: the date of the board snapshot it was published in, "
+        "or the date of its run (every run in the collected files belongs to one snapshot of the board)")
     default_unit: str = Field(default="as_published", description="unit of scores under a benchmark key the catalog "
                               "does not know (kept as '<source>:<key>', upstream values)")
     max_bytes: int = 200_000_000

@@ -66,6 +66,8 @@ def test_report_is_deterministic_and_escapes(tmp_path, registry):
     assert any(str(p).endswith(".svg") for p in first) and any(str(p).endswith(".png") for p in first)
     text = first[Path("REPORT.md")].decode()
     assert "<b>" not in text and "evil|name" not in text
+    rule = re.search(r"\*\*Run choice\*\*: per model, the best run .* newest snapshot .*dated runs \(([^)]*)\)", text)
+    assert rule and "aider" in rule[1].split(", ") and "lmarena" not in rule[1]  # the method states the rule
 
 
 def test_options_change_the_numbers(tmp_path, registry):
