@@ -82,7 +82,8 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
         df = df[(rank == -1) | (rank == newest)]
     if df.empty:
         return pd.DataFrame(columns=["benchmark_id", "model_id", "score", "ci_lower", "ci_upper", "as_of", "source_id",
-                                     "source_url", "release_date", "hardware_class", "display_name", "developer"])
+                                     "source_url", "release_date", "release_label", "release_precision", "release_low",
+                                     "release_high", "hardware_class", "display_name", "developer"])
     higher = per_value(df["benchmark_id"], {k: b.higher_is_better for k, b in bench.items()}, True).astype(bool)
     snapshot, _ = pd.factorize(snapshot_dates(df, configs), sort=True)
     newest = pd.Series(snapshot).groupby(df["_pair"].to_numpy()).transform("max").to_numpy()
@@ -106,12 +107,14 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     if undated.any():  # no release date anywhere: the first snapshot that lists the model
         seen = scores.loc[scores["model_id"].isin(best.loc[undated, "model_id"]), ["model_id", "as_of"]]
         release = release.where(~undated, best["model_id"].map(seen.groupby("model_id")["as_of"].min()))
-    best["release_date"] = pd.to_datetime(release.str.pad(10, side="right", fillchar="-").str.replace(
-        r"^(\d{4})-+$", r"\1-01-01", regex=True).str.replace(r"^(\d{4}-\d{2})-+$", r"\1-01", regex=True), errors="coerce")
+    span = date_ranges(release, cap=pd.Timestamp(data_date(scores)))
+    best = best.assign(release_date=span["mid"], release_low=span["low"], release_high=span["high"],
+                       release_precision=span["precision"], release_label=release.where(span["mid"].notna(), ""))
     best = best[best["release_date"].notna()]
     if opts.since:
         best = best[best["release_date"] >= pd.Timestamp(opts.since + "-01")]
     cols = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class", "release_date",
+            "release_label", "release_precision", "release_low", "release_high",
             "score", "ci_lower", "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
     best = best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
     return best.astype({c: object for c in cols if best[c].dtype == "str"})
@@ -181,10 +184,12 @@ def gap_series(front: pd.DataFrame, higher_is_better: bool = True, a: str = "nvi
 
 def months_behind(front: pd.DataFrame, as_of: pd.Timestamp, higher_is_better: bool = True,
                   a: str = "nvidia", b: str = "domestic") -> dict | None:
-    """How long ago class a's frontier first reached class b's best score today.
+    """How long before `as_of` class a's frontier first reached class b's best score today.
 
-    Returns {best_b, reached_on, months, ahead}; months is 0 with ahead=True when a never reached it.
-    None when either class has no score.
+    Returns {best_b, reached_on, reached_label, months, months_range, ahead}. months is negative when a reached it
+    only after as_of, None when a never reached it; ahead is True in both cases. When the reaching model's release
+    date is known to the month or year only, reached_on is the middle of its possible range and months_range gives
+    the months for the range's ends (else None). None when either class has no score.
     """
     fa, fb = front[front["hardware_class"] == a], front[front["hardware_class"] == b]
     if fa.empty or fb.empty:
@@ -192,10 +197,29 @@ def months_behind(front: pd.DataFrame, as_of: pd.Timestamp, higher_is_better: bo
     best_b = fb["frontier"].max() if higher_is_better else fb["frontier"].min()
     reached = fa[fa["frontier"] >= best_b] if higher_is_better else fa[fa["frontier"] <= best_b]
     if reached.empty:
-        return {"best_b": float(best_b), "reached_on": None, "months": 0.0, "ahead": True}
-    first = reached["release_date"].min()
-    months = max((as_of - first).days / DAYS_PER_MONTH, 0.0)
-    return {"best_b": float(best_b), "reached_on": first, "months": round(months, 1), "ahead": False}
+        return {"best_b": float(best_b), "reached_on": None, "reached_label": "", "months": None, "months_range": None,
+                "ahead": True}
+    first = reached.sort_values("release_date", kind="mergesort").iloc[0]
+
+    def months(date: pd.Timestamp) -> float:
+        return round((as_of - date).days / DAYS_PER_MONTH, 1)
+
+    exact = first.get("release_precision", "day") in ("day", "")
+    label = str(first.get("release_label", "") or first["release_date"].strftime("%Y-%m-%d"))
+    span = None if exact else (months(first["release_high"]), months(first["release_low"]))
+    m = months(first["release_date"])
+    return {"best_b": float(best_b), "reached_on": first["release_date"], "reached_label": label, "months": m,
+            "months_range": span, "ahead": m < 0}
+
+
+def months_text(mb: dict | None) -> str:
+    """Months behind as the report and charts print it: '3.2', '3.2 (0.1 to 6.3)', '-0.4 (ahead)', 'ahead: ...'."""
+    if mb is None:
+        return "–"
+    if mb["months"] is None:
+        return "ahead: not reached by Nvidia-trained"
+    text = f"{mb['months']:.1f}" + (f" ({mb['months_range'][0]:.1f} to {mb['months_range'][1]:.1f})" if mb["months_range"] else "")
+    return text + (" (ahead)" if mb["months"] < 0 else "")
 
 
 def best_now(pts: pd.DataFrame, higher_is_better: bool | dict[str, bool] = True) -> pd.DataFrame:
@@ -219,28 +243,44 @@ def count_table(rows: pd.Series, cols: pd.Series, columns: list[str]) -> pd.Data
     return cols.groupby(rows).value_counts().unstack(fill_value=0).reindex(columns=columns, fill_value=0)
 
 
-def half_year(dates: pd.Series) -> pd.Series:
-    d = pd.to_datetime(dates, errors="coerce")
-    return d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")
+def date_ranges(dates: pd.Series, cap: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Dates with their precision: 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' -> precision (day | month | year), low and high
+    (the first and last day the date can mean; high no later than `cap`, e.g. the data date, and never before low)
+    and mid (the middle of that range, where a date known to the month or year only is drawn). Unreadable: NaT, ''.
+    One fixed format, parsed once per distinct value."""
+    codes, uniq = pd.factorize(dates.fillna("").astype(str), use_na_sentinel=False)
+    parts = pd.Series(uniq, dtype=object).str.extract(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", expand=True)
+    low = pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-" + parts[2].fillna("01"), format="%Y-%m-%d",
+                         errors="coerce")
+    day, month = parts[2].notna(), parts[1].notna() & parts[2].isna()
+    precision = pd.Series(np.select([low.isna(), day, month], ["", "day", "month"], "year"), dtype=object)
+    high = low.where(day, (low + pd.offsets.MonthEnd(0)).where(month, low + pd.offsets.YearEnd(0)))
+    if cap is not None:
+        high = high.where(high <= cap, cap).where(lambda h: h >= low, low)
+    mid = (low + (high - low) / 2).dt.floor("D")
+    out = pd.DataFrame({"precision": precision, "low": low, "high": high, "mid": mid})
+    return out.iloc[codes].set_axis(dates.index)
 
 
-def month_start(dates: pd.Series) -> pd.Series:
-    """First day of the month of YYYY-MM-DD / YYYY-MM dates (YYYY: January); NaT otherwise. One fixed format: no
-    per-element parsing, no format guessed from the first value."""
-    codes, uniq = pd.factorize(dates.astype(str), use_na_sentinel=False)  # few distinct dates: parse those
-    parts = pd.Series(uniq, dtype=object).str.extract(r"^(\d{4})(?:-(\d{2}))?", expand=True)
-    months = pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-01", format="%Y-%m-%d", errors="coerce")
-    return pd.Series(months.to_numpy()[codes], index=dates.index)
+def release_periods(dates: pd.Series, cap: pd.Timestamp | None = None) -> pd.Series:
+    """Half-year ('2025-H1') of each release date; a date whose possible range spans both halves of a year (a year-only
+    date) gets its year ('2025 (year only)'); unreadable: None."""
+    r = date_ranges(dates, cap)
+    half = lambda d: d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")  # noqa: E731
+    lo, hi = half(r["low"]), half(r["high"])
+    return lo.where(lo.eq(hi), r["low"].dt.year.astype("Int64").astype(str) + " (year only)").where(r["low"].notna(), None)
 
 
-def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01") -> pd.DataFrame:
-    """Among the country's developers' models released since `since`: counts by half-year and class."""
+def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str = "2023-01",
+             as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Among the country's developers' models released since `since` (the middle of a release date's possible range,
+    ranges ending no later than `as_of`): counts by half-year and class; a year-only date counts under its year."""
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
-    df = df.assign(cls=comparison_class(df, min_confidence), date=month_start(df["release_date"]))
+    df = df.assign(cls=comparison_class(df, min_confidence), date=date_ranges(df["release_date"], as_of)["mid"])
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
         return pd.DataFrame(columns=["period", *CLASSES])
-    t = count_table(half_year(df["date"]), df["cls"], CLASSES)
+    t = count_table(release_periods(df["release_date"], as_of), df["cls"], CLASSES)
     return t.rename_axis("period").reset_index()
 
 

@@ -251,7 +251,7 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
                        & ~scores["is_system"], "model_id"]
     data = ReportData(
         scores=scores, unmatched=unmatched, models=models, pts=pts, data_date=data_date, benches=benches,
-        adopt=an.adoption(models, country, opts.min_confidence), by_lab=an.adoption_by_lab(models, country, opts.min_confidence),
+        adopt=an.adoption(models, country, opts.min_confidence, as_of=as_of), by_lab=an.adoption_by_lab(models, country, opts.min_confidence),
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
         uncurated=an.uncurated(scores, configs.benchmarks),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
@@ -305,7 +305,7 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
     models = data.models
     env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
                       trim_blocks=True, lstrip_blocks=True, autoescape=False)
-    env.filters.update(md=md, fmt=fmt)
+    env.filters.update(md=md, fmt=fmt, months=an.months_text)
     env.globals.update(link=link)
     return env.get_template("report.md.j2").render(
         configs=configs, opts=opts, data_date=data.data_date, benches=data.benches, **(dict.fromkeys(_CHARTS, "") | chart_files),

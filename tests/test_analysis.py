@@ -55,7 +55,8 @@ def test_months_behind_is_time_since_nvidia_first_reached_domestic_best():
 def test_months_behind_when_domestic_ahead():
     pts = _pts([("n1", "nvidia", "2024-01-01", 50.0), ("d1", "domestic", "2024-02-01", 60.0)])
     mb = an.months_behind(an.frontier(pts), pd.Timestamp("2024-12-01"))
-    assert mb["ahead"] and mb["months"] == 0.0
+    assert mb["ahead"] and mb["months"] is None and mb["reached_on"] is None
+    assert an.months_text(mb) == "ahead: not reached by Nvidia-trained"
 
 
 def test_months_behind_none_without_both_classes():

@@ -112,7 +112,10 @@ def _recompute(res: Path, configs) -> dict[str, dict[str, float]]:
         rows = pd.concat([prim, rows[~rows["model_id"].isin(prim["model_id"])]])
         if b.headline_setting and not b.headline_setting.startswith("@"):
             rows = rows[rows["setting"] == b.headline_setting]
-        rows = rows[rows["as_of"] == rows.groupby("model_id")["as_of"].transform("max")]
+        # a board's snapshot: the row's date, or for run-dated boards the newest run's (all runs are one snapshot)
+        runs = rows["source_id"].map(lambda src: configs.sources[src].row_dates == "run")
+        snap = rows["as_of"].where(~runs, rows.groupby("source_id")["as_of"].transform("max"))
+        rows = rows[snap == snap.groupby(rows["model_id"]).transform("max")]
         best = rows.groupby("model_id")["score"].max()
         cls = m.loc[best.index, "hardware_class"].where(
             m.loc[best.index, "confidence"].isin(["confirmed", "reported"]), "unknown")
