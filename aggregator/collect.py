@@ -35,6 +35,7 @@ UNMAPPED_COLUMNS = ["source_id", "benchmark_key", "rows"]
 ROW_KEY = ["source_model_name", "benchmark_id", "setting", "as_of"]
 DATA_COLUMNS = [c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]
 WORKERS = 4
+UNCURATED_UNIT = "as_published"  # scores of a benchmark the catalog does not know, from a source without default_unit
 
 @dataclass
 class Outcome:
@@ -77,14 +78,15 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
     scale = mapped.map(lambda t: t[1], na_action="ignore").fillna(1.0).astype(float)
     for col in ("score", "ci_lower", "ci_upper"):
         df[col] = df[col] * scale
-    df["unit"] = df["benchmark_id"].map(lambda b: configs.benchmarks[b].unit if b in configs.benchmarks
-                                        else configs.sources[source_id].default_unit)
-    lo = df["unit"].map(lambda u: configs.units[u].min).astype(float).fillna(float("-inf"))
-    hi = df["unit"].map(lambda u: configs.units[u].max).astype(float).fillna(float("inf"))
+    default = configs.sources[source_id].default_unit or UNCURATED_UNIT
+    df["unit"] = df["benchmark_id"].map(lambda b: configs.benchmarks[b].unit if b in configs.benchmarks else default)
+    units = {u: configs.units.get(u) for u in df["unit"].unique()}  # the uncurated default may declare no range
+    lo = df["unit"].map(lambda u: units[u].min if units[u] else None).astype(float).fillna(float("-inf"))
+    hi = df["unit"].map(lambda u: units[u].max if units[u] else None).astype(float).fillna(float("inf"))
     bad = ~df["score"].between(lo, hi)
     rejected = [
         f"{source_id}: {r.source_url}: row {i} ({r.source_model_name!r}, {r.benchmark_key}): score {r.score:g} "
-        f"outside {configs.units[r.unit].label} range [{lo[i]:g}, {hi[i]:g}]"
+        f"outside {units[r.unit].label} range [{lo[i]:g}, {hi[i]:g}]"
         for i, r in df[bad].iterrows()
     ]
     df = df[~bad]

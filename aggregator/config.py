@@ -125,8 +125,8 @@ class Source(Strict):
     row_dates: Literal["snapshot", "run"] = Field(
         default="snapshot", description="what a row's as_of is: the date of the board snapshot it was published in, "
         "or the date of its run (every run in the collected files belongs to one snapshot of the board)")
-    default_unit: str = Field(default="as_published", description="unit of scores under a benchmark key the catalog "
-                              "does not know (kept as '<source>:<key>', upstream values)")
+    default_unit: str | None = Field(default=None, description="unit of scores under a benchmark key the catalog does "
+                                     "not know (kept as '<source>:<key>', upstream values); none: 'as_published'")
     max_bytes: int = 200_000_000
     notes: str = ""
 
@@ -441,7 +441,7 @@ class Configs:
                 seen[(up.source, up.key)] = b.id
         spath = str(self.root / "sources.yaml")
         for src in self.sources.values():
-            if src.default_unit not in self.units:
+            if src.default_unit is not None and src.default_unit not in self.units:
                 raise ConfigError(spath, f"unknown unit {src.default_unit!r}; use one of {', '.join(sorted(self.units))} or add it "
                                   "under units: in benchmarks.yaml", entry=src.id, field="default_unit")
         today = dt.date.today()
