@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .config import CONFIDENCES, Configs
-from .resolve import per_value, row_groups
+from .resolve import lab_name, per_distinct, per_value, row_groups
 
 CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
 DAYS_PER_MONTH = 365.25 / 12
@@ -285,8 +285,8 @@ def adoption(models: pd.DataFrame, country: str, min_confidence: str, since: str
 
 
 def lab_of(developer: pd.Series) -> pd.Series:
-    """The lab a developer string belongs to: 'Alibaba (Qwen team)' -> 'Alibaba'; first of co-developers."""
-    return developer.fillna("").str.split(";").str[0].str.replace(r"\s*\(.*$", "", regex=True).str.strip()
+    """The lab a developer string belongs to (resolve.lab_name): 'Alibaba (Qwen team)' -> 'Alibaba'."""
+    return pd.Series(per_distinct(developer.fillna(""), lab_name), index=developer.index, dtype=object)
 
 
 def adoption_by_lab(models: pd.DataFrame, country: str, min_confidence: str) -> pd.DataFrame:

@@ -122,6 +122,8 @@ class Source(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     mirror: list[MirrorGroup] = Field(default_factory=list, description="files of <mirror>/<id>/, by snapshot")
     api_key_env: str | None = None
+    name_prefixes: list[str] = Field(default_factory=list, description="routing prefixes the source writes before a "
+                                     "model's name (API providers such as 'openrouter/', not owners): cut before matching")
     row_dates: Literal["snapshot", "run"] = Field(
         default="snapshot", description="what a row's as_of is: the date of the board snapshot it was published in, "
         "or the date of its run (every run in the collected files belongs to one snapshot of the board)")

@@ -15,7 +15,15 @@ import pandas as pd
 
 from .config import Configs, Training
 from .errors import AggregatorError, ConfigError, StoreError
-from .resolve import name_key, name_keys_vec, per_distinct, per_value, registry_keys
+from .resolve import (
+    model_name_keys,
+    name_key,
+    name_keys_vec,
+    name_matcher,
+    per_distinct,
+    per_value,
+    registry_keys,
+)
 
 EPOCH_PAGE = "https://epoch.ai/data/ai-models"
 EPOCH_REQUIRED = ["epoch_name", "training_hardware", "hardware_quantity"]
@@ -244,9 +252,9 @@ def _link_epoch(configs: Configs, ep: pd.DataFrame) -> dict[int, str]:
                 claim(by_name.get(n), mid)
     for m in models:
         if m.epoch_name is None:
-            for n in (m.id, m.display_name, m.hf_repo):
-                if n and m.id not in claimed:
-                    claim(by_key.get(name_key(n)), m.id)
+            for k in model_name_keys(m):  # id, display name, HF repo (with and without its owner)
+                if m.id not in claimed:
+                    claim(by_key.get(k), m.id)
     return links
 
 
@@ -335,23 +343,33 @@ def _epoch(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], curated: pd.
                            "hardware_class": ep["hardware_class"], "accelerators": ep["accelerators"], "chip_count": ep["chip_count"],
                            "ev_url": ep["url"], "ev_quote": ep["quote"], "ev_date": "", "ev_kind": "dataset", "evidence": None})[known]
     auto = ep[~is_linked]
-    base = pd.Series(per_value(name_keys_vec(auto["base_model"]), key_to_id, ""), index=auto.index).where(auto["base_model"].ne(""), "")
+    bases = pd.Series(per_distinct(auto["base_model"], base_names), index=auto.index)
+    own = ids[~is_linked]
+    base = pd.Series([";".join(dict.fromkeys(i for i in (key_to_id.get(name_key(b)) for b in bs) if i and i != me))
+                      for bs, me in zip(bases, own, strict=True)], index=auto.index, dtype=object)
     info = pd.DataFrame({
-        "model_id": ids[~is_linked], "display_name": auto["epoch_name"], "developer": auto["developer"],
+        "model_id": own, "display_name": auto["epoch_name"], "developer": auto["developer"],
         "developer_country": auto["developer_country"], "release_date": auto["publication_date"], "open_weights": auto["open_weights"],
-        "origin": "epoch", "derived_from": base.where(base.ne(ids[~is_linked]), ""),
-        "derivation": auto["base_model"].ne("").map({True: "finetune", False: ""}),
+        "origin": "epoch", "derived_from": base,
+        "derivation": bases.map(len).map(lambda n: "composite" if n > 1 else ("finetune" if n else "")),
         "training_compute_flop": auto["training_compute_flop"], "epoch_name": auto["epoch_name"], "base_model": auto["base_model"],
         "hf_repo": ""})
     return info, claims
 
 
-def _cards(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def base_names(cell: str) -> tuple[str, ...]:
+    """The models an Epoch 'Base model' cell names: 'Llama 2-13B,CLIP (ViT L/14@336px)' -> both (a comma separates
+    models; a '/' does not: 'ViT-Huge/14' is one name)."""
+    return tuple(p.strip() for p in str(cell).split(",") if p.strip())
+
+
+def _cards(configs: Configs, hf: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Model-card mentions -> claims (for models in the table) and the mentions no catalog id matches."""
     hf = _str_cols(hf, HF_REQUIRED, [], "the model-card hardware mentions").drop_duplicates(HF_REQUIRED).reset_index(drop=True)
     by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
     mid = pd.Series(per_value(hf["hf_repo"].str.casefold(), by_repo, ""))
-    mid = mid.where(mid.ne(""), pd.Series(per_value(name_keys_vec(hf["hf_repo"]), key_to_id, "")))
+    by_name = name_matcher(configs, "hf_cards")  # the owner rule: a card under another owner is not the vendor's model
+    mid = mid.where(mid.ne(""), pd.Series(per_distinct(hf["hf_repo"], lambda r: by_name(r) or "")))
     pairs = list(dict.fromkeys(zip(hf["field"], hf["quote"], strict=True)))  # each distinct statement mapped once
     tags = dict(zip(pairs, (_hf_tag(f, q, "", configs) for f, q in pairs), strict=True))
     rows = [(i, t) for i, t in enumerate(tags[p] for p in zip(hf["field"], hf["quote"], strict=True))]
@@ -366,7 +384,7 @@ def _cards(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tup
 def _resolve(info: pd.DataFrame, claims: pd.DataFrame, explicit_unknown: set[str]) -> pd.DataFrame:
     """Each model's pretraining/full tag: the registry's own; else the parent's (lineage), while it is known; else
     Epoch's (unless the registry says unknown); else unknown. Lineage is followed level by level over the whole
-    table; a model on a derivation cycle inherits nothing."""
+    table; a model on a derivation cycle, or built on two bases (derivation "composite"), inherits nothing."""
     ids = pd.Index(info["model_id"])
     column = {c: claims[c].to_numpy(dtype=object) for c in _TAG if c != "inherited_from"}
     of_model = claims["model_id"].to_numpy(dtype=object)
@@ -394,7 +412,8 @@ def _resolve(info: pd.DataFrame, claims: pd.DataFrame, explicit_unknown: set[str
             tag[c] = np.where(rows, src[c], tag[c])
 
     parent = ids.get_indexer(info["derived_from"])
-    parent[(parent == np.arange(len(ids))) | info["derived_from"].eq("").to_numpy()] = -1
+    # a model built on two bases (e.g. a language model and a vision encoder) inherits from neither: their chips may differ
+    parent[(parent == np.arange(len(ids))) | info["derived_from"].eq("").to_numpy() | info["derivation"].eq("composite").to_numpy()] = -1
     put(~has_own & (parent < 0), fallback)
     done, p = has_own | (parent < 0), np.maximum(parent, 0)
     while (ready := ~done & done[p]).any():  # children whose parent's tag is settled, one generation at a time
@@ -429,7 +448,7 @@ def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.
         strings = strings[strings["string"].fillna("").ne("")]
         unmapped.append(pd.DataFrame({"source": "epoch", "model": strings["epoch_name"], "string": strings["string"], "url": strings["url"]}))
     if hf_mentions is not None and len(hf_mentions):
-        card_claims, card_unmapped = _cards(configs, hf_mentions, key_to_id)
+        card_claims, card_unmapped = _cards(configs, hf_mentions)
         parts.append(card_claims[card_claims["model_id"].isin(info["model_id"])])
         unmapped.append(card_unmapped)
     claims = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True).astype({"chip_count": "float64"})
