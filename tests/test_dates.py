@@ -11,7 +11,7 @@ from conftest import FIXTURES, fixture_file
 from aggregator import analysis as an
 from aggregator.collect import normalise
 from aggregator.collectors import lmarena
-from aggregator.report import build, model_table
+from aggregator.report import build
 from aggregator.resolve import resolve
 from aggregator.store import SCORE_COLUMNS, write_scores
 
@@ -35,7 +35,11 @@ def test_year_only_registry_dates_are_not_padded_to_january(configs):
     raw_file = fixture_file("lmarena", "scrape/2026-04-19/text.json")
     parsed = lmarena.parse([raw_file.of(raw_file.name, doc.encode(), raw_file.url, "2026-04-19", "2026-04-19")])
     scores = resolve(normalise(parsed, "lmarena", configs).scores.drop(columns=["model_id", "derivation"]), configs)
-    pts = an.points(scores, model_table(configs, None), configs, an.Options()).set_index("model_id")
+    ids = sorted(set(scores["model_id"]) - {""})
+    models = pd.DataFrame({"model_id": ids, "display_name": ids, "developer": "x", "developer_country": "x",
+                           "release_date": [configs.models[i].release_date for i in ids], "hardware_class": "unknown",
+                           "confidence": "unknown"})  # the registry's dates, as the model table carries them
+    pts = an.points(scores, models, configs, an.Options()).set_index("model_id")
     for mid in pts.index:
         assert configs.models[mid].release_date == "2026", mid  # why: the test is about year-only registry dates
         p = pts.loc[mid]
