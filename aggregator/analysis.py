@@ -14,7 +14,7 @@ import pandas as pd
 from .config import Configs
 from .hardware import SCENARIOS
 from .hardware import scenario_class as comparison_class
-from .resolve import per_distinct, per_value, row_groups
+from .resolve import lab_name, per_distinct, per_value, row_groups
 
 CLASSES = ["domestic", "nvidia", "other", "mixed", "unknown"]
 DAYS_PER_MONTH = 365.25 / 12
@@ -37,8 +37,9 @@ def options_from(configs: Configs, **overrides) -> Options:
 
 
 POINT_COLUMNS = ["benchmark_id", "model_id", "display_name", "developer", "developer_country", "hardware_class",
-                 "claimed_class", "status", "domestic_chips", *(f"class_{s}" for s in SCENARIOS), "release_date", "score", "ci_lower",
-                 "ci_upper", "setting", "as_of", "source_id", "source_url", "self_reported"]
+                 "claimed_class", "status", "domestic_chips", *(f"class_{s}" for s in SCENARIOS), "release_date",
+                 "release_label", "release_precision", "release_low", "release_high", "score", "ci_lower", "ci_upper",
+                 "setting", "as_of", "source_id", "source_url", "self_reported"]
 _POINT_INPUTS = ["benchmark_id", "model_id", "source_id", "setting", "score", "ci_lower", "ci_upper", "as_of", "source_url",
                  "self_reported", "model_release_date"]
 
@@ -48,7 +49,8 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
 
     Rules: resolved rows only (fine-tunes only when asked); agent systems out; self-reported out unless asked;
     the benchmark's headline setting only; per model, the primary source when it has that model;
-    per model its latest snapshot, best setting of that snapshot.
+    per model the best run (any setting) within the newest snapshot of the board that lists it. A source whose rows
+    carry run dates (`row_dates: run`) is one snapshot: all of its runs of the benchmark count, the best wins.
     """
     bench = configs.benchmarks
     ok = scores["derivation"].isin(["alias", "name"] + (["finetune"] if opts.include_finetunes else []))
@@ -78,7 +80,7 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     if df.empty:
         return pd.DataFrame(columns=POINT_COLUMNS)
     higher = per_value(df["benchmark_id"], {k: b.higher_is_better for k, b in bench.items()}, True).astype(bool)
-    snapshot, _ = pd.factorize(df["as_of"], sort=True)
+    snapshot, _ = pd.factorize(snapshot_dates(df, configs), sort=True)
     newest = pd.Series(snapshot).groupby(df["_pair"].to_numpy()).transform("max").to_numpy()
     df = df.assign(_key=np.where(higher, df["score"], -df["score"]))[snapshot == newest]
     df = df.sort_values(["benchmark_id", "model_id", "_key", "setting", "source_url"], ascending=[True, True, False, True, True],
@@ -103,14 +105,27 @@ def points(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, opts: O
     if undated.any():  # no release date anywhere: the first snapshot that lists the model
         seen = scores.loc[scores["model_id"].isin(best.loc[undated, "model_id"]), ["model_id", "as_of"]]
         release = release.where(~undated, best["model_id"].map(seen.groupby("model_id")["as_of"].min()))
-    best["release_date"] = pd.to_datetime(release.str.pad(10, side="right", fillchar="-").str.replace(
-        r"^(\d{4})-+$", r"\1-01-01", regex=True).str.replace(r"^(\d{4}-\d{2})-+$", r"\1-01", regex=True), errors="coerce")
+    span = date_ranges(release, cap=pd.Timestamp(data_date(scores)))
+    best = best.assign(release_date=span["mid"], release_low=span["low"], release_high=span["high"],
+                       release_precision=span["precision"], release_label=release.where(span["mid"].notna(), ""))
     best = best[best["release_date"].notna()]
     if opts.since:
         best = best[best["release_date"] >= pd.Timestamp(opts.since + "-01")]
     cols = POINT_COLUMNS
     best = best[cols].sort_values(["benchmark_id", "release_date", "model_id"], kind="mergesort").reset_index(drop=True)
     return best.astype({c: object for c in cols if best[c].dtype == "str"})
+
+
+def snapshot_dates(rows: pd.DataFrame, configs: Configs) -> pd.Series:
+    """The date of the board snapshot each score row belongs to: its as_of for sources published as dated snapshots;
+    for sources whose rows carry run dates, the newest date of that source and benchmark (the collected files are
+    one snapshot of the board, holding runs of many dates)."""
+    run_dated = [s.id for s in configs.sources.values() if s.row_dates == "run"]
+    runs = rows["source_id"].isin(run_dated)
+    if not runs.any():
+        return rows["as_of"]
+    newest = rows.loc[runs].groupby(["source_id", "benchmark_id"])["as_of"].transform("max")
+    return rows["as_of"].where(~runs, newest)
 
 
 def _setting_value(setting: str, key: str) -> str | None:
@@ -165,10 +180,12 @@ def gap_series(front: pd.DataFrame, higher_is_better: bool = True, a: str = "nvi
 
 def months_behind(front: pd.DataFrame, as_of: pd.Timestamp, higher_is_better: bool = True,
                   a: str = "nvidia", b: str = "domestic") -> dict | None:
-    """How long ago class a's frontier first reached class b's best score today.
+    """How long before `as_of` class a's frontier first reached class b's best score today.
 
-    Returns {best_b, reached_on, months, ahead}; months is 0 with ahead=True when a never reached it.
-    None when either class has no score.
+    Returns {best_b, reached_on, reached_label, months, months_range, ahead}. months is negative when a reached it
+    only after as_of, None when a never reached it; ahead is True in both cases. When the reaching model's release
+    date is known to the month or year only, reached_on is the middle of its possible range and months_range gives
+    the months for the range's ends (else None). None when either class has no score.
     """
     fa, fb = front[front["hardware_class"] == a], front[front["hardware_class"] == b]
     if fa.empty or fb.empty:
@@ -176,10 +193,29 @@ def months_behind(front: pd.DataFrame, as_of: pd.Timestamp, higher_is_better: bo
     best_b = fb["frontier"].max() if higher_is_better else fb["frontier"].min()
     reached = fa[fa["frontier"] >= best_b] if higher_is_better else fa[fa["frontier"] <= best_b]
     if reached.empty:
-        return {"best_b": float(best_b), "reached_on": None, "months": 0.0, "ahead": True}
-    first = reached["release_date"].min()
-    months = max((as_of - first).days / DAYS_PER_MONTH, 0.0)
-    return {"best_b": float(best_b), "reached_on": first, "months": round(months, 1), "ahead": False}
+        return {"best_b": float(best_b), "reached_on": None, "reached_label": "", "months": None, "months_range": None,
+                "ahead": True}
+    first = reached.sort_values("release_date", kind="mergesort").iloc[0]
+
+    def months(date: pd.Timestamp) -> float:
+        return round((as_of - date).days / DAYS_PER_MONTH, 1)
+
+    exact = first.get("release_precision", "day") in ("day", "")
+    label = str(first.get("release_label", "") or first["release_date"].strftime("%Y-%m-%d"))
+    span = None if exact else (months(first["release_high"]), months(first["release_low"]))
+    m = months(first["release_date"])
+    return {"best_b": float(best_b), "reached_on": first["release_date"], "reached_label": label, "months": m,
+            "months_range": span, "ahead": m < 0}
+
+
+def months_text(mb: dict | None) -> str:
+    """Months behind as the report and charts print it: '3.2', '3.2 (0.1 to 6.3)', '-0.4 (ahead)', 'ahead: ...'."""
+    if mb is None:
+        return "–"
+    if mb["months"] is None:
+        return "ahead: not reached by Nvidia-trained"
+    text = f"{mb['months']:.1f}" + (f" ({mb['months_range'][0]:.1f} to {mb['months_range'][1]:.1f})" if mb["months_range"] else "")
+    return text + (" (ahead)" if mb["months"] < 0 else "")
 
 
 def best_now(pts: pd.DataFrame, higher_is_better: bool | dict[str, bool] = True) -> pd.DataFrame:
@@ -205,37 +241,53 @@ def count_table(rows: pd.Series, cols: pd.Series, columns: list[str]) -> pd.Data
     return cols.groupby(rows).value_counts().unstack(fill_value=0).reindex(columns=columns, fill_value=0)
 
 
-def half_year(dates: pd.Series) -> pd.Series:
-    d = pd.to_datetime(dates, errors="coerce")
-    return d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")
+def date_ranges(dates: pd.Series, cap: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Dates with their precision: 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' -> precision (day | month | year), low and high
+    (the first and last day the date can mean; high no later than `cap`, e.g. the data date, and never before low)
+    and mid (the middle of that range, where a date known to the month or year only is drawn). Unreadable: NaT, ''.
+    One fixed format, parsed once per distinct value."""
+    codes, uniq = pd.factorize(dates.fillna("").astype(str), use_na_sentinel=False)
+    parts = pd.Series(uniq, dtype=object).str.extract(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", expand=True)
+    low = pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-" + parts[2].fillna("01"), format="%Y-%m-%d",
+                         errors="coerce")
+    day, month = parts[2].notna(), parts[1].notna() & parts[2].isna()
+    precision = pd.Series(np.select([low.isna(), day, month], ["", "day", "month"], "year"), dtype=object)
+    high = low.where(day, (low + pd.offsets.MonthEnd(0)).where(month, low + pd.offsets.YearEnd(0)))
+    if cap is not None:
+        high = high.where(high <= cap, cap).where(lambda h: h >= low, low)
+    mid = (low + (high - low) / 2).dt.floor("D")
+    out = pd.DataFrame({"precision": precision, "low": low, "high": high, "mid": mid})
+    return out.iloc[codes].set_axis(dates.index)
 
 
-def month_start(dates: pd.Series) -> pd.Series:
-    """First day of the month of YYYY-MM-DD / YYYY-MM dates (YYYY: January); NaT otherwise. One fixed format: no
-    per-element parsing, no format guessed from the first value."""
-    codes, uniq = pd.factorize(dates.astype(str), use_na_sentinel=False)  # few distinct dates: parse those
-    parts = pd.Series(uniq, dtype=object).str.extract(r"^(\d{4})(?:-(\d{2}))?", expand=True)
-    months = pd.to_datetime(parts[0] + "-" + parts[1].fillna("01") + "-01", format="%Y-%m-%d", errors="coerce")
-    return pd.Series(months.to_numpy()[codes], index=dates.index)
+def release_periods(dates: pd.Series, cap: pd.Timestamp | None = None) -> pd.Series:
+    """Half-year ('2025-H1') of each release date; a date whose possible range spans both halves of a year (a year-only
+    date) gets its year ('2025 (year only)'); unreadable: None."""
+    r = date_ranges(dates, cap)
+    half = lambda d: d.dt.year.astype("Int64").astype(str) + np.where(d.dt.month <= 6, "-H1", "-H2")  # noqa: E731
+    lo, hi = half(r["low"]), half(r["high"])
+    return lo.where(lo.eq(hi), r["low"].dt.year.astype("Int64").astype(str) + " (year only)").where(r["low"].notna(), None)
 
 
-def adoption(models: pd.DataFrame, country: str, scenario: str, since: str = "2023-01") -> pd.DataFrame:
-    """Among the country's developers' models released since `since`: counts by half-year and class under the
-    scenario, and how many of them are contested (their claimed class counts only in the widest scenario)."""
+def adoption(models: pd.DataFrame, country: str, scenario: str, since: str = "2023-01",
+             as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Among the country's developers' models released since `since` (the middle of a release date's possible range,
+    ranges ending no later than `as_of`): counts by half-year and class under the scenario, and how many of them are
+    contested (their claimed class counts only in the widest scenario); a year-only date counts under its year."""
     df = models[(models["developer_country"].str.casefold() == country.casefold()) & is_original(models)]
-    df = df.assign(cls=comparison_class(df, scenario), date=month_start(df["release_date"]))
+    df = df.assign(cls=comparison_class(df, scenario), date=date_ranges(df["release_date"], as_of)["mid"])
     df = df[df["date"] >= pd.Timestamp(since + "-01")]
     if df.empty:
         return pd.DataFrame(columns=["period", *CLASSES, "contested"])
-    period = half_year(df["date"])
+    period = release_periods(df["release_date"], as_of)
     t = count_table(period, df["cls"], CLASSES)
     t["contested"] = df["status"].eq("contested").groupby(period).sum().reindex(t.index, fill_value=0).astype(int)
     return t.rename_axis("period").reset_index()
 
 
 def lab_of(developer: pd.Series) -> pd.Series:
-    """The lab a developer string belongs to: 'Alibaba (Qwen team)' -> 'Alibaba'; first of co-developers."""
-    return developer.fillna("").str.split(";").str[0].str.replace(r"\s*\(.*$", "", regex=True).str.strip()
+    """The lab a developer string belongs to (resolve.lab_name): 'Alibaba (Qwen team)' -> 'Alibaba'."""
+    return pd.Series(per_distinct(developer.fillna(""), lab_name), index=developer.index, dtype=object)
 
 
 def adoption_by_lab(models: pd.DataFrame, country: str, scenario: str) -> pd.DataFrame:
@@ -252,6 +304,21 @@ def coverage(pts: pd.DataFrame) -> pd.DataFrame:
     if pts.empty:
         return pd.DataFrame(columns=["benchmark_id", *CLASSES])
     return count_table(pts["benchmark_id"], pts["hardware_class"], CLASSES).rename_axis("benchmark_id").reset_index()
+
+
+def uncurated(scores: pd.DataFrame, known: set[str] | dict) -> pd.DataFrame:
+    """Per source: benchmark ids the catalog does not know ('<source>:<key>', kept in scores.csv, never compared),
+    their rows and models, and the ids with the most rows."""
+    u = scores.loc[~scores["benchmark_id"].isin(known), ["source_id", "benchmark_id", "source_model_name"]]
+    if u.empty:
+        return pd.DataFrame(columns=["source_id", "benchmarks", "rows", "names", "largest"])
+    per = u.groupby(["source_id", "benchmark_id"]).size().rename("n").reset_index()
+    per = per.sort_values(["source_id", "n", "benchmark_id"], ascending=[True, False, True], kind="mergesort")
+    top = per.groupby("source_id").head(3).groupby("source_id").apply(
+        lambda g: list(zip(g["benchmark_id"], g["n"], strict=True)), include_groups=False)
+    g = u.groupby("source_id").agg(benchmarks=("benchmark_id", "nunique"), rows=("benchmark_id", "size"),
+                                   names=("source_model_name", "nunique"))
+    return g.assign(largest=top).reset_index()
 
 
 def data_date(scores: pd.DataFrame) -> str:

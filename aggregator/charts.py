@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .analysis import months_text
 from .store import atomic_write_bytes
 
 COLORS = {"domestic": "#D55E00", "nvidia": "#009E73", "other": "#0072B2", "mixed": "#CC79A7", "unknown": "#999999"}
@@ -159,6 +160,11 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
             q = p[has_ci]
             ax.errorbar(q["release_date"], q["score"], yerr=[q["score"] - q["ci_lower"], q["ci_upper"] - q["score"]],
                         fmt="none", ecolor=COLORS[cls], alpha=0.35, lw=0.8)
+        vague = p["release_precision"].ne("day")
+        if vague.any():  # release known to the month or year only: a bar over the possible dates, the point at its middle
+            q = p[vague]
+            ax.errorbar(q["release_date"], q["score"], xerr=[q["release_date"] - q["release_low"], q["release_high"] - q["release_date"]],
+                        fmt="none", ecolor=COLORS[cls], alpha=0.6 if cls != "unknown" else 0.3, lw=0.8, capsize=2)
         ax.scatter(p["release_date"], p["score"], s=16 if cls != "unknown" else 9, color=COLORS[cls], marker=MARKERS[cls],
                    alpha=0.85 if cls != "unknown" else 0.5, label=f"{LABELS[cls]} ({len(p)})", zorder=3)
     for cls in ["mixed", "other", "nvidia", "domestic"]:
@@ -183,12 +189,15 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
         span = (pts["score"].max() - pts["score"].min()) or 1.0
         ys = _spread(leaders["score"].tolist(), span * 0.045)
         for (_, r), y in zip(leaders.iterrows(), ys, strict=True):
-            ax.annotate(r["display_name"], xy=(r["release_date"], r["score"]), xytext=(r["release_date"] - pd.Timedelta(days=8), y),
+            name = r["display_name"] + ("" if r["release_precision"] == "day" else f" (released {r['release_label']})")
+            ax.annotate(name, xy=(r["release_date"], r["score"]), xytext=(r["release_date"] - pd.Timedelta(days=8), y),
                         textcoords="data", fontsize=7, color=COLORS[r["hardware_class"]], va="center", ha="right",
                         arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.5}, zorder=4)
     ax.set_title(title)
     ax.set_ylabel(unit)
-    ax.set_xlabel("model release date")
+    vague = pts["release_precision"].ne("day") if len(pts) else pd.Series(dtype=bool)
+    ax.set_xlabel("model release date" + (f" ({int(vague.sum())} known to the month or year only: bar = the possible "
+                                          "dates, point at their middle)" if vague.any() else ""))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.legend(loc="best", fontsize=7, frameon=False)
     _footnote(fig, footnote)
@@ -215,7 +224,7 @@ def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], nam
         mb = months.get(bid)
         note = ""
         if mb:
-            note = "domestic best not yet reached by Nvidia-trained" if mb["ahead"] else f"{mb['months']:.1f} months behind"
+            note = "domestic best not yet reached by Nvidia-trained" if mb["months"] is None else f"months behind: {months_text(mb)}"
         ax.set_title(f"{names[bid]}: Nvidia frontier minus domestic frontier ({units[bid]}){'; ' + note if note else ''}", fontsize=9)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     fig.tight_layout()

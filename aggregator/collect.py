@@ -25,7 +25,7 @@ from . import changes, transaction
 from .collectors import collector
 from .config import Configs
 from .errors import AggregatorError, FetchError
-from .fetch import Fetcher, RawFile, redact
+from .fetch import Fetcher, RawFile, redact, user_agent
 from .resolve import resolve
 from .schemas import PARSED_SCHEMA, SCORES_SCHEMA
 from .store import SCORE_COLUMNS, SCORE_SORT, csv_bytes, read_scores, validate
@@ -35,6 +35,7 @@ UNMAPPED_COLUMNS = ["source_id", "benchmark_key", "rows"]
 ROW_KEY = ["source_model_name", "benchmark_id", "setting", "as_of"]
 DATA_COLUMNS = [c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]
 WORKERS = 4
+UNCURATED_UNIT = "as_published"  # scores of a benchmark the catalog does not know, from a source without default_unit
 
 @dataclass
 class Outcome:
@@ -56,8 +57,15 @@ class Normalised:
     unmapped: pd.DataFrame
 
 
+def uncurated_id(source_id: str, keys: pd.Series) -> pd.Series:
+    """The automatic benchmark id of upstream keys the catalog does not know: '<source>:<key>' (catalog ids have no ':')."""
+    return source_id + ":" + keys
+
+
 def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normalised:
-    """Parsed rows -> catalog benchmarks and units. Impossible values are rejected with a message, never written."""
+    """Parsed rows -> catalog benchmarks and units. A key the catalog does not know keeps its rows, under the
+    automatic id '<source>:<key>' (uncurated: upstream values, the source's default unit; never compared).
+    Impossible values are rejected with a message, never written."""
     parsed = validate(parsed, PARSED_SCHEMA, f"{source_id} parser output")
     keymap = configs.benchmark_key_map()
     if configs.sources[source_id].kind == "curated":  # curated rows name catalog benchmark ids directly
@@ -67,18 +75,20 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
     known = mapped.notna()
     unmapped = (parsed.loc[~known].groupby("benchmark_key", as_index=False).size()
                 .rename(columns={"size": "rows"}).assign(source_id=source_id))[UNMAPPED_COLUMNS]
-    df = parsed.loc[known].copy()
-    df["benchmark_id"] = mapped[known].map(lambda t: t[0])
-    scale = mapped[known].map(lambda t: t[1]).astype(float)
+    df = parsed.copy()
+    df["benchmark_id"] = mapped.map(lambda t: t[0], na_action="ignore").fillna(uncurated_id(source_id, df["benchmark_key"]))
+    scale = mapped.map(lambda t: t[1], na_action="ignore").fillna(1.0).astype(float)
     for col in ("score", "ci_lower", "ci_upper"):
         df[col] = df[col] * scale
-    df["unit"] = df["benchmark_id"].map(lambda b: configs.benchmarks[b].unit)
-    lo = df["unit"].map(lambda u: configs.units[u].min).astype(float).fillna(float("-inf"))
-    hi = df["unit"].map(lambda u: configs.units[u].max).astype(float).fillna(float("inf"))
+    default = configs.sources[source_id].default_unit or UNCURATED_UNIT
+    df["unit"] = df["benchmark_id"].map(lambda b: configs.benchmarks[b].unit if b in configs.benchmarks else default)
+    units = {u: configs.units.get(u) for u in df["unit"].unique()}  # the uncurated default may declare no range
+    lo = df["unit"].map(lambda u: units[u].min if units[u] else None).astype(float).fillna(float("-inf"))
+    hi = df["unit"].map(lambda u: units[u].max if units[u] else None).astype(float).fillna(float("inf"))
     bad = ~df["score"].between(lo, hi)
     rejected = [
         f"{source_id}: {r.source_url}: row {i} ({r.source_model_name!r}, {r.benchmark_key}): score {r.score:g} "
-        f"outside {configs.units[r.unit].label} range [{lo[i]:g}, {hi[i]:g}]"
+        f"outside {units[r.unit].label} range [{lo[i]:g}, {hi[i]:g}]"
         for i, r in df[bad].iterrows()
     ]
     df = df[~bad]
@@ -210,7 +220,7 @@ def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores
     res.scores, res.unmapped, res.data_date = new, norm.unmapped, str(new["as_of"].max())
     if len(norm.unmapped):
         res.log.append(f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys "
-                       "not in the catalog (see unmapped_benchmarks.csv)")
+                       f"not in the catalog, kept as uncurated '{sid}:<key>' ids (see unmapped_benchmarks.csv)")
 
 
 def _models_table(res: _Result, parsed: pd.DataFrame, old_table: bytes | None) -> None:
@@ -242,7 +252,7 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     """Collect the given sources into `results` and return one Outcome per source. Never raises for one source."""
     results, today = Path(results), today or dt.datetime.now(dt.UTC).date().isoformat()
     transaction.recover(results)
-    fetcher = fetcher or Fetcher(cache, mirror)
+    fetcher = fetcher or Fetcher(cache, mirror, agent=user_agent(configs.settings.project_url))
     current = {p.name: p.read_bytes() for p in results.glob("*") if p.is_file() and not p.name.startswith(".")}
     scores = read_scores(results / "scores.csv")
     status = _read_csv_str(current.get("collection.csv"), STATUS_COLUMNS).set_index("source_id", drop=False)

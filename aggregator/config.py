@@ -73,7 +73,8 @@ class Settings(Strict):
     scenario: Literal["strict", "default", "widest"] = "default"
     include_self_reported: bool = False
     headline_benchmarks: list[str] = Field(default_factory=list)
-    project_url: str = "https://github.com/domestic-compute/aggregator"
+    project_url: str | None = Field(default=None, pattern=r"^https?://\S+$",
+                                    description="the deployer's project URL, cited in chart footers and the User-Agent")
 
 
 # --- sources --------------------------------------------------------------------------------------------
@@ -121,6 +122,13 @@ class Source(Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     mirror: list[MirrorGroup] = Field(default_factory=list, description="files of <mirror>/<id>/, by snapshot")
     api_key_env: str | None = None
+    name_prefixes: list[str] = Field(default_factory=list, description="routing prefixes the source writes before a "
+                                     "model's name (API providers such as 'openrouter/', not owners): cut before matching")
+    row_dates: Literal["snapshot", "run"] = Field(
+        default="snapshot", description="what a row's as_of is: the date of the board snapshot it was published in, "
+        "or the date of its run (every run in the collected files belongs to one snapshot of the board)")
+    default_unit: str | None = Field(default=None, description="unit of scores under a benchmark key the catalog does "
+                                     "not know (kept as '<source>:<key>', upstream values); none: 'as_published'")
     max_bytes: int = 200_000_000
     notes: str = ""
 
@@ -496,6 +504,11 @@ class Configs:
                         entry=b.id, field="upstream.key",
                     )
                 seen[(up.source, up.key)] = b.id
+        spath = str(self.root / "sources.yaml")
+        for src in self.sources.values():
+            if src.default_unit is not None and src.default_unit not in self.units:
+                raise ConfigError(spath, f"unknown unit {src.default_unit!r}; use one of {', '.join(sorted(self.units))} or add it "
+                                  "under units: in benchmarks.yaml", entry=src.id, field="default_unit")
         today = dt.date.today()
         for m in self.models.values():
             path = self.model_files[m.id]

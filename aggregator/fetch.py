@@ -26,7 +26,7 @@ from .config import Endpoint, MirrorGroup, Source
 from .errors import FetchError
 from .store import atomic_write_bytes
 
-USER_AGENT = f"domestic-compute-aggregator/{__version__} (+https://github.com/domestic-compute/aggregator)"
+USER_AGENT = f"domestic-compute-aggregator/{__version__}"
 TIMEOUT = (10, 60)  # (connect, read) seconds, on every request
 DEADLINE = 900  # seconds one download may take in all (a server trickling bytes cannot hold a refresh)
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, not obeyed blindly
@@ -75,7 +75,12 @@ class _Retry(Retry):
         return min(super().parse_retry_after(retry_after), MAX_RETRY_AFTER)
 
 
-def make_session(retries: int = 4, backoff: float = 1.0) -> requests.Session:
+def user_agent(project_url: str | None = None) -> str:
+    """The User-Agent: the tool and its version, plus the deployer's project URL when one is configured."""
+    return f"{USER_AGENT} (+{project_url})" if project_url else USER_AGENT
+
+
+def make_session(retries: int = 4, backoff: float = 1.0, agent: str = USER_AGENT) -> requests.Session:
     """A polite session: User-Agent, retries with exponential backoff and jitter, Retry-After honoured (capped)."""
     s = requests.Session()
     retry = _Retry(
@@ -90,7 +95,7 @@ def make_session(retries: int = 4, backoff: float = 1.0) -> requests.Session:
     adapter = HTTPAdapter(max_retries=retry)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
-    s.headers["User-Agent"] = USER_AGENT
+    s.headers["User-Agent"] = agent
     return s
 
 
@@ -132,8 +137,9 @@ class Fetcher:
 
     def __init__(self, cache_dir: Path, mirror: Path | None = None, session: requests.Session | None = None,
                  rate: RateLimiter | None = None, timeout: tuple[float, float] = TIMEOUT, deadline: float = DEADLINE,
-                 retries: int = 4, backoff: float = 1.0):
+                 retries: int = 4, backoff: float = 1.0, agent: str = USER_AGENT):
         self.cache_dir = cache_dir
+        self.agent = agent
         self.mirror = mirror
         self._session = session
         self._local = threading.local()
@@ -148,7 +154,7 @@ class Fetcher:
         if self._session is not None:
             return self._session
         if not hasattr(self._local, "session"):
-            self._local.session = make_session(self.retries, self.backoff)
+            self._local.session = make_session(self.retries, self.backoff, self.agent)
         return self._local.session
 
     # --- mirror ----------------------------------------------------------------------------------------
@@ -279,12 +285,12 @@ class Fetcher:
         try:
             head = get_hf_file_metadata(
                 hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint),
-                timeout=self.timeout[1], user_agent=USER_AGENT, endpoint=endpoint, retry_on_errors=True)
+                timeout=self.timeout[1], user_agent=self.agent, endpoint=endpoint, retry_on_errors=True)
             if head.size is not None and head.size > source.max_bytes:
                 raise FetchError(f"{source.id}: {ep.name}: {head.size} bytes, over the cap of {source.max_bytes}")
             commit = head.commit_hash or hf.revision
             path = hf_hub_download(repo_id=hf.repo_id, filename=hf.filename, repo_type=hf.repo_type, revision=commit,
-                                   cache_dir=str(self.cache_dir / "hf"), endpoint=endpoint, user_agent=USER_AGENT,
+                                   cache_dir=str(self.cache_dir / "hf"), endpoint=endpoint, user_agent=self.agent,
                                    etag_timeout=self.timeout[1])
             data = Path(path).read_bytes()
         except FetchError:

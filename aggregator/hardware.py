@@ -16,7 +16,15 @@ import pandas as pd
 
 from .config import Claim, Configs
 from .errors import AggregatorError, ConfigError, StoreError
-from .resolve import name_key, name_keys_vec, per_distinct, per_value, registry_keys
+from .resolve import (
+    model_name_keys,
+    name_key,
+    name_keys_vec,
+    name_matcher,
+    per_distinct,
+    per_value,
+    registry_keys,
+)
 
 EPOCH_PAGE = "https://epoch.ai/data/ai-models"
 EPOCH_REQUIRED = ["epoch_name", "training_hardware", "hardware_quantity"]
@@ -204,9 +212,9 @@ def _link_epoch(configs: Configs, ep: pd.DataFrame) -> dict[int, str]:
                 claim(by_name.get(n), mid)
     for m in models:
         if m.epoch_name is None:
-            for n in (m.id, m.display_name, m.hf_repo):
-                if n and m.id not in claimed:
-                    claim(by_key.get(name_key(n)), m.id)
+            for k in model_name_keys(m):  # id, display name, HF repo (with and without its owner)
+                if m.id not in claimed:
+                    claim(by_key.get(k), m.id)
     return links
 
 
@@ -430,12 +438,14 @@ def _epoch_claims(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], deriv
                          "indirect": False, "share": "", "note": "Epoch AI, Data on AI Models", "read_from": ""})[keep]
 
 
-def _card_claims(configs: Configs, hf: pd.DataFrame, key_to_id: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Model-card mentions naming a chip (suggestions, never used for a class) and mentions no catalog id matches."""
+def _card_claims(configs: Configs, hf: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model-card mentions naming a chip (suggestions, never used for a class) and mentions no catalog id matches.
+    A card under another owner than the model's lab is not the vendor's model (resolve.name_matcher)."""
     hf = _str_cols(hf, HF_REQUIRED, [], "the model-card hardware mentions").drop_duplicates(HF_REQUIRED).reset_index(drop=True)
     by_repo = {m.hf_repo.casefold(): m.id for m in configs.models.values() if m.hf_repo}
     mid = pd.Series(per_value(hf["hf_repo"].str.casefold(), by_repo, ""))
-    mid = mid.where(mid.ne(""), pd.Series(per_value(name_keys_vec(hf["hf_repo"]), key_to_id, "")))
+    by_name = name_matcher(configs, "hf_cards")
+    mid = mid.where(mid.ne(""), pd.Series(per_distinct(hf["hf_repo"], lambda r: by_name(r) or "")))
     ids = pd.Series(per_distinct(hf["quote"], lambda q: ";".join(map_hardware(q, configs)[0])), dtype=object)
     stage = pd.Series([_card_stage(f, q) for f, q in zip(hf["field"], hf["quote"], strict=True)])
     has = ids.ne("")
@@ -475,25 +485,37 @@ def _curated_info(configs: Configs, ep: pd.DataFrame | None, links: dict[int, st
 
 
 def _epoch_info(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], key_to_id: dict[str, str]) -> pd.DataFrame:
-    """Automatic models: the Epoch rows no curated model claims."""
+    """Automatic models: the Epoch rows no curated model claims. A row naming two base models (a language model and a
+    vision encoder) derives from both ('composite') and inherits from neither."""
     auto = ep[~ep.index.isin(list(links))]
-    base = pd.Series(per_value(name_keys_vec(auto["base_model"]), key_to_id, ""), index=auto.index).where(auto["base_model"].ne(""), "")
+    bases = pd.Series(per_distinct(auto["base_model"], base_names), index=auto.index)
+    own = ids[auto.index]
+    base = pd.Series([";".join(dict.fromkeys(i for i in (key_to_id.get(name_key(b)) for b in bs) if i and i != me))
+                      for bs, me in zip(bases, own, strict=True)], index=auto.index, dtype=object)
     return pd.DataFrame({
-        "model_id": ids[auto.index], "display_name": auto["epoch_name"], "developer": auto["developer"],
+        "model_id": own, "display_name": auto["epoch_name"], "developer": auto["developer"],
         "developer_country": auto["developer_country"], "release_date": auto["publication_date"], "open_weights": auto["open_weights"],
-        "origin": "epoch", "derived_from": base.where(base.ne(ids[auto.index]), ""),
-        "derivation": auto["base_model"].ne("").map({True: "finetune", False: ""}),
+        "origin": "epoch", "derived_from": base,
+        "derivation": bases.map(len).map(lambda n: "composite" if n > 1 else ("finetune" if n else "")),
         "training_compute_flop": auto["training_compute_flop"], "epoch_name": auto["epoch_name"], "base_model": auto["base_model"],
         "hf_repo": ""})
 
 
+def base_names(cell: str) -> tuple[str, ...]:
+    """The models an Epoch 'Base model' cell names: 'Llama 2-13B,CLIP (ViT L/14@336px)' -> both (a comma separates
+    models; a '/' does not: 'ViT-Huge/14' is one name)."""
+    return tuple(p.strip() for p in str(cell).split(",") if p.strip())
+
+
 def _readings(info: pd.DataFrame, claims: pd.DataFrame, configs: Configs) -> tuple[dict[str, Reading], dict[str, Reading]]:
-    """Each model's readings, parents before children (a model on a derivation cycle inherits nothing)."""
+    """Each model's readings, parents before children. A model on a derivation cycle, or built on two bases
+    (derivation 'composite': their chips may differ), inherits nothing."""
     used = claims[claims["source"].ne("hf_card") & ~claims["stage"].isin(NOT_TRAINING)]
     own: dict[str, list] = {}
     for r in used.itertuples(index=False):
         own.setdefault(r.model_id, []).append(r._replace(accelerators=tuple(r.accelerators.split(";"))))
-    parent_of = {m: p for m, p in zip(info["model_id"], info["derived_from"], strict=True) if p and p != m}
+    parent_of = {m: p for m, p, d in zip(info["model_id"], info["derived_from"], info["derivation"], strict=True)
+                 if p and p != m and d != "composite"}
     pre: dict[str, Reading] = {}
     post: dict[str, Reading] = {}
     known = set(info["model_id"])
@@ -529,7 +551,7 @@ def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.
         strings = strings[strings["string"].fillna("").ne("")]
         unmapped.append(pd.DataFrame({"source": "epoch", "model": strings["epoch_name"], "string": strings["string"], "url": strings["url"]}))
     if hf_mentions is not None and len(hf_mentions):
-        cards, card_unmapped = _card_claims(configs, hf_mentions, key_to_id)
+        cards, card_unmapped = _card_claims(configs, hf_mentions)
         parts.append(cards[cards["model_id"].isin(info["model_id"])])
         unmapped.append(card_unmapped)
     claims = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True).astype({"chip_count": "float64"})

@@ -62,7 +62,7 @@ class View:
         return f"{md(b['display_name'].iloc[0])} ({fmt(b['score'].iloc[0])}; {b['status'].iloc[0]})" if len(b) else "none"
 
     def row(self) -> tuple[str, ...]:
-        return (self.pick("domestic"), self.pick("partly"), self.pick("nvidia"), fmt(self.gap), months_text(self.months))
+        return (self.pick("domestic"), self.pick("partly"), self.pick("nvidia"), fmt(self.gap), an.months_text(self.months))
 
 
 @dataclass
@@ -300,6 +300,7 @@ class ReportData:
     by_lab: pd.DataFrame
     hw: pd.DataFrame
     cov: pd.DataFrame
+    uncurated: pd.DataFrame  # per source: benchmarks not in the catalog (kept in scores.csv, never compared)
     share: pd.DataFrame
     dom: pd.DataFrame
     dom_scored: pd.DataFrame
@@ -347,8 +348,9 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
                        & ~scores["is_system"], "model_id"]
     data = ReportData(
         scores=scores, unmatched=unmatched, models=models, claims=claims, pts=pts, data_date=data_date, benches=benches,
-        adopt=an.adoption(models, country, opts.scenario), by_lab=an.adoption_by_lab(models, country, opts.scenario),
+        adopt=an.adoption(models, country, opts.scenario, as_of=as_of), by_lab=an.adoption_by_lab(models, country, opts.scenario),
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
+        uncurated=an.uncurated(scores, configs.benchmarks),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
         watch=_watch_status(configs, scores, models, pts), compute=compute,
         contested=_contested(configs, models, claims, benches, opts.scenario), own=an.own_numbers(scores, models, configs, opts.scenario),
@@ -365,12 +367,18 @@ def _chartable_own(configs: Configs, own: pd.DataFrame) -> pd.DataFrame:
     return own[unit.eq("percent") & own["gap"].notna()].reset_index(drop=True)
 
 
+def chart_footnote(configs: Configs, opts: an.Options, data_date: str, sources: list[str]) -> str:
+    """A score chart's source line; it cites the project URL only when the deployer has set one."""
+    url = configs.settings.project_url
+    return (f"Data as of {data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in sources)
+            + f". Hardware claims: {opts.scenario} scenario." + (f" {url}" if url else ""))
+
+
 def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir: Path | None) -> dict[str, str | None]:
     """Every chart (set as b.chart on the benchmarks); stale files removed. Returns the file names by template key."""
     if chart_dir is not None:
         chart_dir.mkdir(parents=True, exist_ok=True)
-    foot = lambda srcs: (f"Data as of {data.data_date}. Sources: " + ", ".join(configs.sources[s].producer for s in srcs) +  # noqa: E731
-                         f". Hardware claims: {opts.scenario} scenario. {configs.settings.project_url}")
+    foot = lambda srcs: chart_footnote(configs, opts, data.data_date, srcs)  # noqa: E731
     for br in data.benches:
         br.chart = charts.frontier_chart(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
                                          br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}")
@@ -407,7 +415,7 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
     models = data.models
     env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
                       trim_blocks=True, lstrip_blocks=True, autoescape=False)
-    env.filters.update(md=md, fmt=fmt)
+    env.filters.update(md=md, fmt=fmt, months=an.months_text)
     env.globals.update(link=link)
     from .hardware import RULES, SCENARIO_TEXT, SCENARIOS, STATUSES
 
@@ -420,17 +428,10 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
         counts=models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0),
         status_counts=pd.crosstab(models["hardware_class"], models["status"]).reindex(index=an.CLASSES, columns=list(STATUSES), fill_value=0),
         statuses=STATUSES, scenarios=list(SCENARIOS), scenario_text=SCENARIO_TEXT, rules=RULES, summary_rows=summary_rows,
-        cov=data.cov, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
+        cov=data.cov, uncurated=data.uncurated, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
         scores=data.scores, models=models, n_points=len(data.pts), country=configs.settings.country_under_study,
         classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored, contested=data.contested, own=own, own_groups=groups,
     )
-
-
-def months_text(m: dict | None) -> str:
-    """Months behind for a table cell: '–' when either side has no score, 'ahead' when never reached."""
-    if m is None:
-        return "–"
-    return "ahead" if m["ahead"] else fmt(m["months"])
 
 
 def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bool = True) -> Path:

@@ -24,7 +24,7 @@ _COMMON = {
     "is_system": pa.Column(bool),
     "upstream_org": _str,
     "base_model_name": _str,
-    "model_release_date": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$")),
+    "model_release_date": pa.Column(str, pa.Check.str_matches(r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")),  # precision kept
 }
 
 PARSED_SCHEMA = pa.DataFrameSchema(

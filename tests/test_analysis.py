@@ -55,7 +55,8 @@ def test_months_behind_is_time_since_nvidia_first_reached_domestic_best():
 def test_months_behind_when_domestic_ahead():
     pts = _pts([("n1", "nvidia", "2024-01-01", 50.0), ("d1", "domestic", "2024-02-01", 60.0)])
     mb = an.months_behind(an.frontier(pts), pd.Timestamp("2024-12-01"))
-    assert mb["ahead"] and mb["months"] == 0.0
+    assert mb["ahead"] and mb["months"] is None and mb["reached_on"] is None
+    assert an.months_text(mb) == "ahead: not reached by Nvidia-trained"
 
 
 def test_months_behind_none_without_both_classes():
@@ -137,3 +138,14 @@ def test_points_latest_release_only(configs):
         pytest.skip("live_bench is not in the catalog")
     got = points(pd.DataFrame(rows), models, configs, Options()).set_index("model_id")["score"].to_dict()
     assert got == {"m-new": 60.0, "m-both": 70.0}
+
+
+def test_uncurated_benchmarks_per_source():
+    s = pd.DataFrame({"source_id": ["llm_stats"] * 4 + ["aider"],
+                      "benchmark_id": ["llm_stats:A", "llm_stats:A", "llm_stats:B", "gpqa_diamond", "aider:quant:pass_rate_2"],
+                      "source_model_name": ["m1", "m2", "m1", "m1", "q"]})
+    t = an.uncurated(s, {"gpqa_diamond": None}).set_index("source_id")
+    assert t.loc["llm_stats", ["benchmarks", "rows", "names"]].tolist() == [2, 3, 2]
+    assert t.loc["llm_stats", "largest"] == [("llm_stats:A", 2), ("llm_stats:B", 1)]
+    assert t.loc["aider", "largest"] == [("aider:quant:pass_rate_2", 1)]
+    assert an.uncurated(s[s.benchmark_id.eq("gpqa_diamond")], {"gpqa_diamond": None}).empty

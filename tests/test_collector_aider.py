@@ -88,12 +88,12 @@ def test_partial_and_misfiled_runs_are_skipped(caplog):
     assert "36 exercises" in caplog.text and "225 exercises" in caplog.text
 
 
-def test_normalise_maps_boards_and_leaves_quant_unmapped(parsed, configs):
+def test_normalise_maps_boards_and_keeps_quant_uncurated(parsed, configs):
     norm = normalise(parsed, "aider", configs)
     assert norm.rejected == []
-    assert set(norm.scores.benchmark_id) == {"aider_polyglot", "aider_edit", "aider_refactor"}
+    assert set(norm.scores.benchmark_id) == {"aider_polyglot", "aider_edit", "aider_refactor", "aider:quant:pass_rate_2"}
     assert norm.unmapped.to_dict("records") == [{"source_id": "aider", "benchmark_key": "quant:pass_rate_2", "rows": 1}]
-    assert set(norm.scores.unit) == {"percent"}
+    assert set(norm.scores.unit) == {"percent"}  # aider's default unit, for the uncurated quant rows too
 
 
 ENTRY = "- dirname: d1\n  test_cases: 225\n  model: m\n  edit_format: diff\n  command: aider --model x/m\n"
@@ -122,10 +122,10 @@ def test_unknown_file_raises_parse_error():
 def test_mirror_collects_all_boards(configs, tmp_path: Path):
     out = collect(configs, ["aider"], tmp_path / "res", tmp_path / "cache", SHARED_UPSTREAM, log=lambda *_: None)
     assert out[0].status == "updated", out[0].message
-    assert out[0].rows == 188  # 201 parsed, 13 quant rows unmapped
+    assert out[0].rows == 201  # 13 quant rows kept under an uncurated id
     scores = pd.read_csv(tmp_path / "res" / "scores.csv", keep_default_na=False)
     counts = scores.benchmark_id.value_counts().to_dict()
-    assert counts == {"aider_edit": 95, "aider_polyglot": 79, "aider_refactor": 14}
+    assert counts == {"aider_edit": 95, "aider_polyglot": 79, "aider_refactor": 14, "aider:quant:pass_rate_2": 13}
     gpt5 = scores[(scores.source_model_name == "openai/gpt-5") & (scores.setting == "effort=high;edit_format=diff")]
     assert gpt5.score.tolist() == [88.0]
     assert "DeepSeek-V3.2-Exp (Chat)" in set(scores.source_model_name)

@@ -10,11 +10,15 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, SHARED_UPSTREAM, fixture_file, needs_shared, raw
 
+from aggregator.analysis import options_from, points
 from aggregator.collect import collect, normalise
 from aggregator.collectors import epoch_benchmarking_hub as hub
 from aggregator.config import Endpoint
 from aggregator.errors import ParseError
 from aggregator.fetch import Fetcher
+from aggregator.report import model_table
+from aggregator.resolve import resolve
+from aggregator.store import read_scores
 
 SRC = "epoch_benchmarking_hub"
 SNAPSHOT = "2026-04-19"
@@ -214,6 +218,37 @@ def test_mirror_collects_every_file(configs, tmp_path):
     assert s[("gpqa_diamond", "DeepSeek-R1", "")] == pytest.approx(69.2235, abs=1e-3)
     assert s[("epoch_capabilities_index", "DeepSeek-R1", "")] == pytest.approx(139.7974, abs=1e-3)
     assert scores["source_url"].str.startswith("https://github.com/madhu24raj/bayes-llm-saturation/blob/8698b9b").all()
+
+
+# A benchmark file Epoch added that the catalog does not map yet, in the shape of its *_external.csv files.
+NEW_FILE = (
+    "Model version,Score (AVG@5),Release date,Organization,Country,Training compute (FLOP),Training compute notes,Source,"
+    "Source link (site from table),Notes,id\n"
+    "gemini-3.1-pro-preview,0.796,2026-02-19,Google DeepMind,United States of America,,,Some Board,https://example.org/,,rec1\n"
+    "deepseek-v3.2,0.412,2025-12-01,DeepSeek,China,,,Some Board,https://example.org/,,rec2\n"
+)
+
+
+def test_mirror_keeps_rows_of_a_benchmark_not_in_the_catalog(configs, tmp_path):
+    """Rows of an unknown benchmark file stay in scores.csv under '<source>:<key>', with the upstream values, in the
+    source's default unit, listed in unmapped_benchmarks.csv, and never enter the comparison."""
+    mirror = tmp_path / "mirror" / SRC
+    mirror.mkdir(parents=True)
+    (mirror / "gpqa_diamond.csv").write_bytes((FIXTURES / SRC / "gpqa_diamond.csv").read_bytes())
+    (mirror / "brand_new_bench_external.csv").write_text(NEW_FILE)
+    [out] = collect(configs, [SRC], tmp_path / "results", tmp_path / "cache", tmp_path / "mirror", log=lambda _: None)
+    assert out.status == "updated", out.message
+    scores = pd.read_csv(tmp_path / "results" / "scores.csv", keep_default_na=False)
+    new = scores[scores["benchmark_id"].eq(f"{SRC}:brand_new_bench_external")].set_index("source_model_name")
+    assert new["score"].to_dict() == {"gemini-3.1-pro-preview": 0.796, "deepseek-v3.2": 0.412}  # as written upstream
+    assert configs.sources[SRC].default_unit is None and set(new["unit"]) == {"as_published"}  # Epoch's scales vary
+    assert new["model_release_date"].to_dict() == {"gemini-3.1-pro-preview": "2026-02-19", "deepseek-v3.2": "2025-12-01"}
+    unmapped = pd.read_csv(tmp_path / "results" / "unmapped_benchmarks.csv")
+    assert unmapped.to_dict("records") == [{"source_id": SRC, "benchmark_key": "brand_new_bench_external", "rows": 2}]
+    resolved = resolve(read_scores(tmp_path / "results" / "scores.csv").drop(columns=["model_id", "derivation"]), configs)
+    assert resolved["benchmark_id"].str.contains(":").any()
+    pts = points(resolved, model_table(configs, None)[0], configs, options_from(configs))
+    assert not pts["benchmark_id"].str.contains(":").any()  # uncurated ids never enter the comparison
 
 
 def test_live_fetch_downloads_the_zip(configs, httpserver, tmp_path):

@@ -62,9 +62,12 @@ def test_normalise_to_percent_and_catalog_ids(configs):
     assert r1[("mmlu", "method=Pass@1")] == pytest.approx(90.8)
     llama = s[s["source_model_name"].eq("llama-3.1-8b-instruct")]
     assert set(llama["benchmark_id"]) == {"gpqa_unstated", "mmlu_pro"}
-    assert set(s["unit"]) == {"percent"}
+    curated = s[~s["benchmark_id"].str.startswith("llm_stats:")]
+    assert set(curated["unit"]) == {"percent"}
     assert s["self_reported"].all()
     assert norm.unmapped.set_index("benchmark_key")["rows"].to_dict() == {"CNMO 2024": 1}
+    kept = s[s["benchmark_id"].eq("llm_stats:CNMO 2024")]  # not in the catalog: kept, upstream value, not scaled
+    assert len(kept) == 1 and kept["unit"].iloc[0] == "as_published" and 0 <= kept["score"].iloc[0] <= 1
     assert not norm.rejected
 
 

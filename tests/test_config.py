@@ -212,3 +212,19 @@ def test_cli_validate_exits_2_with_the_message(cfg_dir):
     r = _cli("validate", "--configs", str(cfg_dir))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "zz_test.yaml" in r.stderr and "test-model" in r.stderr and "add it to hardware.yaml" in r.stderr
+
+
+def test_project_url_is_optional_and_must_be_a_url(cfg_dir):
+    assert load_configs(cfg_dir).settings.project_url is None
+    p = cfg_dir / "settings.yaml"
+    p.write_text(p.read_text() + "project_url: https://example.org/deploy\n")
+    assert load_configs(cfg_dir).settings.project_url == "https://example.org/deploy"
+    p.write_text(p.read_text().replace("https://example.org/deploy", "my repo"))
+    assert _err(cfg_dir).field == "project_url"
+
+
+def test_source_default_unit_must_be_a_unit(cfg_dir):
+    p = cfg_dir / "sources.yaml"
+    p.write_text(p.read_text().replace("    default_unit: elo\n", "    default_unit: furlongs\n", 1))
+    e = _err(cfg_dir)
+    assert e.entry == "lmarena" and e.field == "default_unit" and "furlongs" in str(e)

@@ -10,7 +10,7 @@ from werkzeug import Request, Response
 
 from aggregator.config import Endpoint, HFFile, Source
 from aggregator.errors import FetchError
-from aggregator.fetch import USER_AGENT, Fetcher, RateLimiter, make_session
+from aggregator.fetch import USER_AGENT, Fetcher, RateLimiter, make_session, user_agent
 
 
 def source(**kw) -> Source:
@@ -48,11 +48,20 @@ def test_conditional_request_returns_cached_bytes_on_304(server, tmp_path):
     assert not first.extra["not_modified"] and second.extra["not_modified"]
     assert up.bodies == 1 and up.requests[1]["If-None-Match"].startswith('"')
     assert up.requests[1]["If-Modified-Since"] == "Mon, 05 Jan 2026 10:00:00 GMT"
-    assert up.requests[0]["User-Agent"] == USER_AGENT and "github.com" in USER_AGENT
+    assert up.requests[0]["User-Agent"] == USER_AGENT and "http" not in USER_AGENT  # no project URL is configured
     assert second.retrieved_at == first.retrieved_at and second.published == "2026-01-05"
     up.data = b"a,b\n1,3\n"
     third = f.fetch_url(source(), "f.csv", server.url_for("/f.csv"))
     assert third.data == b"a,b\n1,3\n" and not third.extra["not_modified"] and up.bodies == 2
+
+
+def test_user_agent_cites_the_project_url_only_when_configured(server, tmp_path):
+    up = Upstream(b"a\n1\n")
+    server.expect_request("/f.csv").respond_with_handler(up)
+    agent = user_agent("https://example.org/my-deployment")
+    Fetcher(tmp_path / "c", rate=RateLimiter(0), retries=0, agent=agent).fetch_url(source(), "f.csv", server.url_for("/f.csv"))
+    assert up.requests[0]["User-Agent"] == f"{USER_AGENT} (+https://example.org/my-deployment)"
+    assert user_agent(None) == user_agent("") == USER_AGENT
 
 
 def test_damaged_cache_is_ignored_not_trusted(server, tmp_path):

@@ -76,6 +76,8 @@ def test_report_is_deterministic_and_escapes(tmp_path, registry):
     assert any(str(p).endswith(".svg") for p in first) and any(str(p).endswith(".png") for p in first)
     text = first[Path("REPORT.md")].decode()
     assert "<b>" not in text and "evil|name" not in text
+    rule = re.search(r"\*\*Run choice\*\*: per model, the best run .* newest snapshot .*dated runs \(([^)]*)\)", text)
+    assert rule and "aider" in rule[1].split(", ") and "lmarena" not in rule[1]  # the method states the rule
 
 
 def test_options_change_the_numbers(tmp_path, registry):
@@ -131,7 +133,10 @@ def _recompute(res: Path, configs) -> dict[tuple[str, str], dict[str, float]]:
         rows = pd.concat([prim, rows[~rows["model_id"].isin(prim["model_id"])]])
         if b.headline_setting and not b.headline_setting.startswith("@"):
             rows = rows[rows["setting"] == b.headline_setting]
-        rows = rows[rows["as_of"] == rows.groupby("model_id")["as_of"].transform("max")]
+        # a board's snapshot: the row's date, or for run-dated boards the newest run's (all runs are one snapshot)
+        runs = rows["source_id"].map(lambda src: configs.sources[src].row_dates == "run")
+        snap = rows["as_of"].where(~runs, rows.groupby("source_id")["as_of"].transform("max"))
+        rows = rows[snap == snap.groupby(rows["model_id"]).transform("max")]
         best = rows.groupby("model_id")["score"].max()
         for sc, ok in SCENARIO_STATUSES.items():
             cls = m.loc[best.index, "hardware_class"].where(m.loc[best.index, "status"].isin(ok), "unknown")
@@ -153,3 +158,15 @@ def test_committed_report_matches_committed_scores(configs):
         for cell, cls in ((dom, "domestic"), (nv, "nvidia")):
             exp = recomputed.get(key, {}).get(cls)
             assert _value(cell) == (None if exp is None else round(exp, 1)), (key, cls)
+
+
+def test_chart_footnote_cites_the_project_url_only_when_configured(configs):
+    """No project URL is configured in the repository: a footer cites none (the old default pointed nowhere)."""
+    from aggregator.report import chart_footnote
+
+    assert configs.settings.project_url is None
+    plain = chart_footnote(configs, options_from(configs), "2026-01-01", ["aider"])
+    assert "http" not in plain and plain.endswith("default scenario.")
+    mine = configs.settings.model_copy(update={"project_url": "https://example.org/deploy"})
+    cfg = type("C", (), {"settings": mine, "sources": configs.sources})()
+    assert chart_footnote(cfg, options_from(configs), "2026-01-01", ["aider"]).endswith("default scenario. https://example.org/deploy")

@@ -51,7 +51,9 @@ def test_row_groups_codes_in_order_of_first_appearance():
     assert codes.tolist() == [0, 1, 0, 2, 1] and first.tolist() == [0, 1, 3]
 
 
-def test_name_key():
-    assert name_key(" Qwen/Qwen2.5 72B_Instruct ") == "qwen2.5-72b-instruct"
-    assert name_key("https://huggingface.co/deepseek-ai/DeepSeek-V3") == "deepseek-v3"
+def test_name_key_keeps_the_owner():
+    assert name_key(" Qwen/Qwen2.5 72B_Instruct ") == "qwen/qwen2.5-72b-instruct"
+    assert name_key("https://huggingface.co/deepseek-ai/DeepSeek-V3") == "deepseek-ai/deepseek-v3"
     assert name_key("__") == ""
+    # issue 12: 'ViT-Huge/14' and 'ViT-G/14' both became '14' when everything before '/' was dropped
+    assert (name_key("ViT-Huge/14"), name_key("ViT-G/14")) == ("vit-huge/14", "vit-g/14")
