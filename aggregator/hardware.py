@@ -484,19 +484,34 @@ def _curated_info(configs: Configs, ep: pd.DataFrame | None, links: dict[int, st
     return pd.DataFrame(info)
 
 
-def _epoch_info(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], key_to_id: dict[str, str]) -> pd.DataFrame:
-    """Automatic models: the Epoch rows no curated model claims. A row naming two base models (a language model and a
-    vision encoder) derives from both ('composite') and inherits from neither."""
+_DATED = re.compile(r"\s*\((?:[A-Z][a-z]{2,8}\.? \d{4}|\d{4}-\d{2}(?:-\d{2})?|preview)\)$")
+
+
+def dated_version_of(name: str, registry: dict[str, str]) -> str:
+    """The registry model an Epoch row is a dated version or preview of: 'Gemini 2.5 Pro (Jun 2025)' -> gemini-2.5-pro;
+    a row whose own name is a registry model's, when that model already has its Epoch row, too. '' when neither."""
+    stripped = _DATED.sub("", name)
+    return registry.get(name_key(stripped), "") if stripped != name else registry.get(name_key(name), "")
+
+
+def _epoch_info(ep: pd.DataFrame, ids: pd.Series, links: dict[int, str], key_to_id: dict[str, str],
+                registry: dict[str, str]) -> pd.DataFrame:
+    """Automatic models: the Epoch rows no curated model claims. A row naming a base model derives from it
+    ('finetune'); naming two (a language model and a vision encoder), from both ('composite', inheriting from neither);
+    naming none but being a dated version or preview of a registry model, from that model ('variant')."""
     auto = ep[~ep.index.isin(list(links))]
     bases = pd.Series(per_distinct(auto["base_model"], base_names), index=auto.index)
     own = ids[auto.index]
     base = pd.Series([";".join(dict.fromkeys(i for i in (key_to_id.get(name_key(b)) for b in bs) if i and i != me))
                       for bs, me in zip(bases, own, strict=True)], index=auto.index, dtype=object)
+    version_of = pd.Series(per_distinct(auto["epoch_name"], lambda n: dated_version_of(n, registry)), index=auto.index)
+    variant = bases.map(len).eq(0) & version_of.ne("") & version_of.ne(own)
+    base = base.where(~variant, version_of)
+    derivation = bases.map(len).map(lambda n: "composite" if n > 1 else ("finetune" if n else ""))
     return pd.DataFrame({
         "model_id": own, "display_name": auto["epoch_name"], "developer": auto["developer"],
         "developer_country": auto["developer_country"], "release_date": auto["publication_date"], "open_weights": auto["open_weights"],
-        "origin": "epoch", "derived_from": base,
-        "derivation": bases.map(len).map(lambda n: "composite" if n > 1 else ("finetune" if n else "")),
+        "origin": "epoch", "derived_from": base, "derivation": derivation.where(~variant, "variant"),
         "training_compute_flop": auto["training_compute_flop"], "epoch_name": auto["epoch_name"], "base_model": auto["base_model"],
         "hf_repo": ""})
 
@@ -543,7 +558,7 @@ def _build(configs: Configs, epoch_models: pd.DataFrame | None, hf_mentions: pd.
         ids = _auto_ids(ep, links, set(info["model_id"]))
         first_of_key = ids.groupby(ep["key"].to_numpy(), sort=False).first()
         key_to_id = dict(zip(first_of_key.index, first_of_key, strict=True)) | key_to_id  # registry names first
-        info = pd.concat([info, _epoch_info(ep, ids, links, key_to_id)], ignore_index=True)
+        info = pd.concat([info, _epoch_info(ep, ids, links, key_to_id, registry_keys(configs))], ignore_index=True)
         derivative = set(info.loc[info["origin"].eq("curated") & info["derived_from"].ne(""), "model_id"])
         quoted = {m.id for m in configs.models.values() if any(c.kind == "dataset" and "epoch.ai" in c.url for c in m.claims)}
         parts.append(_epoch_claims(ep, ids, links, derivative, quoted))

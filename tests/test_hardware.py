@@ -366,3 +366,18 @@ def test_epoch_alias_file_claims_a_row(tmp_path, epoch):
     auto = t[t["display_name"].eq("Open X") & t["origin"].eq("epoch")]
     assert len(auto) == 1 and auto["model_id"].iloc[0].startswith("open-x-"), \
         "the now unclaimed row becomes an automatic model with a de-duplicated id"
+
+
+def test_dated_versions_and_previews_link_to_their_registry_parent(cfg, epoch):
+    """Why: Epoch lists dated versions separately ('Gemini 2.5 Pro (Jun 2025)'); they are the registry model's
+    variants and inherit its pretraining class, never a separate unknown model."""
+    reg = {"base-b": "base-b", "gemini-2.5-pro": "gemini-2.5-pro"}
+    assert hw.dated_version_of("Gemini 2.5 Pro (Jun 2025)", reg) == "gemini-2.5-pro"
+    assert hw.dated_version_of("Base B (2024-09-24)", reg) == "base-b"
+    assert hw.dated_version_of("Base B (preview)", reg) == "base-b"
+    assert hw.dated_version_of("Base B (2017 edition)", reg) == "", "only a date or 'preview' qualifies a version"
+    row = epoch.iloc[0].to_dict() | {"training_hardware": "", "hardware_quantity": "", "base_model": ""}
+    extra = pd.DataFrame([row | {"epoch_name": "Base B (Jun 2025)"}])
+    t = hw.build_model_table(cfg, pd.concat([epoch, extra], ignore_index=True), None).set_index("model_id")
+    v = t.loc["base-b-jun-2025"]
+    assert (v["derived_from"], v["derivation"], v["hardware_class"], v["rule"]) == ("base-b", "variant", "nvidia", "inherited")
