@@ -134,14 +134,17 @@ def _footnote(fig: plt.Figure, text: str) -> None:
     fig.text(0.01, -0.02, textwrap.fill(text, width), fontsize=7, color="#555555", ha="left", va="top")
 
 
-def _spread(ys: list[float], min_gap: float) -> list[float]:
-    """Nudge label y positions apart (in data units) so that labels do not overlap."""
-    order = np.argsort(ys)
+def _spread(ys: list[float], min_gap: float, top: float | None = None) -> list[float]:
+    """Nudge label y positions apart (in data units) so that labels do not overlap; with `top`, the whole stack is
+    moved down until its highest label is no higher (labels stay inside the plot, under the title)."""
+    order = np.argsort(ys, kind="stable")
     out = np.array(ys, dtype=float)
     for k in range(1, len(order)):
         i, j = order[k], order[k - 1]
         if out[i] - out[j] < min_gap:
             out[i] = out[j] + min_gap
+    if top is not None and len(out) and out.max() > top:
+        out -= out.max() - top
     return out.tolist()
 
 
@@ -187,7 +190,7 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
                                                    display_name=named["display_name"] + " (contested)")])
     if len(leaders):
         span = (pts["score"].max() - pts["score"].min()) or 1.0
-        ys = _spread(leaders["score"].tolist(), span * 0.045)
+        ys = _spread(leaders["score"].tolist(), span * 0.045, top=pts["score"].max())
         for (_, r), y in zip(leaders.iterrows(), ys, strict=True):
             name = r["display_name"] + ("" if r["release_precision"] == "day" else f" (released {r['release_label']})")
             ax.annotate(name, xy=(r["release_date"], r["score"]), xytext=(r["release_date"] - pd.Timedelta(days=8), y),

@@ -266,7 +266,8 @@ def _contested(configs: Configs, models: pd.DataFrame, claims: pd.DataFrame, ben
 
         train = cs[~cs["stage"].isin(NOT_TRAINING)]
         lines = []
-        for b in benches:
+        counts = r.status == "contested" and r.model_id in side and r.hardware_class in ("domestic", "mixed")
+        for b in benches if counts else []:
             p = b.points[b.points["model_id"] == r.model_id]
             nv = b.views[scenario].best
             nv = nv[nv["hardware_class"] == "nvidia"]
