@@ -364,7 +364,7 @@ def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, sc
         name=rep["model_id"].map(m["display_name"]).fillna(rep["model_id"]))
     key = ["source_url", "table", "benchmark_id", "setting"]
     higher = rep["benchmark_id"].map({k: b.higher_is_better for k, b in configs.benchmarks.items()}).astype(bool)
-    rep = rep.assign(_key=np.where(higher, rep["score"], -rep["score"]), _higher=higher)
+    rep = rep.assign(_key=np.where(higher, rep["score"], -rep["score"]), higher=higher)  # itertuples drops "_" names
     rep = rep.assign(_mine=rep["model_id"].isin(side))
     out = []
     for _, g in rep[rep.groupby(key)["_mine"].transform("any")].groupby(key, sort=False):
@@ -374,7 +374,7 @@ def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, sc
             nv, top = peers[peers["cls"].eq("nvidia")].head(1), peers.head(1)
             gap = np.nan
             if len(nv):
-                gap = (nv["score"].iloc[0] - r.score) if r._higher else (r.score - nv["score"].iloc[0])
+                gap = (nv["score"].iloc[0] - r.score) if r.higher else (r.score - nv["score"].iloc[0])
             out.append({"model_id": r.model_id, "display_name": r.name, "hardware_class": r.claimed, "status": r.status,
                         "source_url": r.source_url, "as_of": r.as_of, "table": r.table, "benchmark_id": r.benchmark_id,
                         "setting": r.setting, "score": r.score, "peers": len(peers),

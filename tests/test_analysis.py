@@ -149,3 +149,25 @@ def test_uncurated_benchmarks_per_source():
     assert t.loc["llm_stats", "largest"] == [("llm_stats:A", 2), ("llm_stats:B", 1)]
     assert t.loc["aider", "largest"] == [("aider:quant:pass_rate_2", 1)]
     assert an.uncurated(s[s.benchmark_id.eq("gpqa_diamond")], {"gpqa_diamond": None}).empty
+
+
+def test_own_numbers_gap_within_one_table(configs):
+    """Developer-reported tables: the gap is to the best Nvidia-trained peer of the same table, benchmark and setting."""
+    def row(model, table, score):
+        return {"model_id": model, "derivation": "alias", "source_model_name": model, "benchmark_id": "gsm8k",
+                "setting": f"table={table};setting=8-shot", "score": score, "unit": "percent", "ci_lower": float("nan"),
+                "ci_upper": float("nan"), "source_id": "reported", "source_url": "https://example.org/report",
+                "as_of": "2025-01-01", "self_reported": True, "is_system": False, "upstream_org": "",
+                "base_model_name": "", "model_release_date": ""}
+    scores = pd.DataFrame([row("d", "Table 1", 80.0), row("n1", "Table 1", 85.0), row("n2", "Table 1", 70.0),
+                           row("d", "Table 2", 60.0), row("n2", "Table 2", 50.0), row("u", "Table 2", 90.0)])
+    models = pd.DataFrame({"model_id": ["d", "n1", "n2", "u"], "display_name": ["D", "N1", "N2", "U"],
+                           "hardware_class": ["domestic", "nvidia", "nvidia", "unknown"],
+                           "status": ["confirmed", "confirmed", "confirmed", "unknown"],
+                           "accelerators": ["huawei-ascend-910b", "nvidia-h800", "nvidia-a100", ""]})
+    if "reported" not in configs.sources or "gsm8k" not in configs.benchmarks:
+        pytest.skip("no curated source 'reported' or no gsm8k in the catalog")
+    own = an.own_numbers(scores, models, configs, "default").set_index("table")
+    assert (own.at["Table 1", "nv_model"], own.at["Table 1", "gap"]) == ("n1", 5.0), "behind the best Nvidia peer"
+    assert (own.at["Table 2", "nv_model"], own.at["Table 2", "gap"]) == ("n2", -10.0), "ahead: a negative gap"
+    assert own.at["Table 2", "any_name"] == "U", "the best peer of any hardware is reported too"
