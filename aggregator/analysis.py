@@ -336,19 +336,20 @@ def domestic_side(models: pd.DataFrame, configs: Configs) -> pd.Series:
     return models["hardware_class"].isin(["domestic", "mixed"]) & uses & models["status"].ne("unknown")
 
 
-OWN_COLUMNS = ["model_id", "display_name", "hardware_class", "status", "source_url", "as_of", "table", "benchmark_id",
+OWN_COLUMNS = ["model_id", "display_name", "hardware_class", "status", "source_url", "as_of", "table", "stated", "benchmark_id",
                "setting", "score", "peers", "nv_model", "nv_name", "nv_score", "gap", "any_name", "any_score", "any_class"]
 
 
 def split_table(setting: pd.Series) -> pd.DataFrame:
-    """A curated row's setting 'table=<ref>;setting=<text>' as its two parts."""
-    parts = setting.str.extract(r"^table=(?P<table>[^;]*)(?:;setting=(?P<setting>.*))?$")
+    """A curated row's setting 'table=<ref>;all=<text>;column=<text>' as its parts: table, stated (what the table states
+    for every cell), setting (for this column)."""
+    parts = setting.str.extract(r"^table=(?P<table>[^;]*)(?:;all=(?P<stated>[^;]*))?(?:;column=(?P<setting>.*))?$")
     return parts.fillna("")
 
 
 def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, scenario: str) -> pd.DataFrame:
-    """Developer-reported tables (curated sources): for each model with a domestic-side claim (class domestic or mixed,
-    any status but unknown) and each published table it is in, per benchmark and setting: its score, the best
+    """Developer-reported tables (curated sources): for each model with a credible domestic-side claim (class domestic
+    or mixed with domestic chips, any status but unknown, not resting on weak claims only) and each published table, per benchmark and setting: its score, the best
     Nvidia-trained peer of the same table (class under `scenario`), the gap (positive: the domestic-side model is
     behind) and the best peer of any hardware. Like for like: only rows of one table, one benchmark, one setting."""
     curated = [s.id for s in configs.sources.values() if s.kind == "curated"]
@@ -356,10 +357,10 @@ def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, sc
     if rep.empty:
         return pd.DataFrame(columns=OWN_COLUMNS)
     m = models.set_index("model_id")
-    side = set(models.loc[domestic_side(models, configs), "model_id"])
+    side = set(models.loc[domestic_side(models, configs) & models["confidence"].ne("inferred"), "model_id"])
     parts = split_table(rep["setting"])
     rep = rep[["model_id", "benchmark_id", "score", "source_url", "as_of"]].assign(
-        table=parts["table"], setting=parts["setting"], cls=rep["model_id"].map(comparison_class(models, scenario).set_axis(models["model_id"])).fillna("unknown"),
+        table=parts["table"], stated=parts["stated"], setting=parts["setting"], cls=rep["model_id"].map(comparison_class(models, scenario).set_axis(models["model_id"])).fillna("unknown"),
         claimed=rep["model_id"].map(m["hardware_class"]).fillna("unknown"), status=rep["model_id"].map(m["status"]).fillna("unknown"),
         name=rep["model_id"].map(m["display_name"]).fillna(rep["model_id"]))
     key = ["source_url", "table", "benchmark_id", "setting"]
@@ -376,14 +377,16 @@ def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, sc
             if len(nv):
                 gap = (nv["score"].iloc[0] - r.score) if r.higher else (r.score - nv["score"].iloc[0])
             out.append({"model_id": r.model_id, "display_name": r.name, "hardware_class": r.claimed, "status": r.status,
-                        "source_url": r.source_url, "as_of": r.as_of, "table": r.table, "benchmark_id": r.benchmark_id,
+                        "source_url": r.source_url, "as_of": r.as_of, "table": r.table, "stated": r.stated,
+                        "benchmark_id": r.benchmark_id,
                         "setting": r.setting, "score": r.score, "peers": len(peers),
                         "nv_model": nv["model_id"].iloc[0] if len(nv) else "", "nv_name": nv["name"].iloc[0] if len(nv) else "",
                         "nv_score": nv["score"].iloc[0] if len(nv) else np.nan, "gap": gap,
                         "any_name": top["name"].iloc[0] if len(top) else "",
                         "any_score": top["score"].iloc[0] if len(top) else np.nan, "any_class": top["cls"].iloc[0] if len(top) else ""})
     df = pd.DataFrame(out, columns=OWN_COLUMNS)
-    return df.sort_values(["as_of", "model_id", "source_url", "table", "benchmark_id", "setting"], kind="mergesort").reset_index(drop=True)
+    return df.sort_values(["as_of", "model_id", "source_url", "table", "benchmark_id", "setting"], ascending=[False, True, True, True, True, True],
+                          kind="mergesort").reset_index(drop=True)
 
 
 def domestic_side_sources(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, benchmark_ids: list[str]) -> dict[str, list[str]]:
@@ -404,3 +407,20 @@ def domestic_side_sources(scores: pd.DataFrame, models: pd.DataFrame, configs: C
         names = [f"{side.at[mid, 'display_name']} ({side.at[mid, 'hardware_class']}, {side.at[mid, 'status']})" for mid in sorted(g["model_id"])]
         out[bid].append(f"{k}: " + ", ".join(names))
     return out
+
+
+def own_overview(own: pd.DataFrame) -> pd.DataFrame:
+    """One row per domestic-side model and published table: benchmarks, how many have a Nvidia-trained peer in the
+    table, the median gap to the best of them (positive: behind), and on how many it is ahead / behind / level."""
+    cols = ["model_id", "display_name", "hardware_class", "status", "source_url", "as_of", "table", "benchmarks",
+            "compared", "median_gap", "ahead", "behind", "level", "peers"]
+    if own.empty:
+        return pd.DataFrame(columns=cols)
+    g = own.groupby(["model_id", "source_url", "table"], sort=False)
+    out = g.agg(display_name=("display_name", "first"), hardware_class=("hardware_class", "first"),
+                status=("status", "first"), as_of=("as_of", "first"), benchmarks=("benchmark_id", "size"),
+                compared=("gap", "count"), median_gap=("gap", "median"), ahead=("gap", lambda x: int((x < 0).sum())),
+                behind=("gap", lambda x: int((x > 0).sum())), level=("gap", lambda x: int((x == 0).sum())),
+                peers=("nv_name", lambda x: ", ".join(sorted({n for n in x if n}))))
+    out = out.reset_index()[cols]
+    return out.sort_values(["as_of", "display_name", "table"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)

@@ -409,20 +409,22 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
     return out
 
 
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
+                      trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    env.filters.update(md=md, fmt=fmt, months=an.months_text)
+    env.globals.update(link=link)
+    return env
+
+
 def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: dict[str, str | None],
            status: pd.DataFrame | None = None, what_changed: str = "") -> str:
     """REPORT.md text. chart_files: template key (gap_png, ...) -> file name; missing keys render as no chart.
     (No Jinja bytecode cache: it unpickles its files, and compiling the template costs a few hundredths of a second.)"""
     models = data.models
-    env = Environment(loader=PackageLoader("aggregator", "templates"), undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=True, lstrip_blocks=True, autoescape=False)
-    env.filters.update(md=md, fmt=fmt, months=an.months_text)
-    env.globals.update(link=link)
+    env = _environment()
     from .hardware import RULES, SCENARIO_TEXT, SCENARIOS, STATUSES
 
-    own = data.own
-    groups = list(own.groupby(["model_id", "source_url", "table"], sort=False)) if len(own) else []
-    groups.sort(key=lambda kv: (kv[1]["as_of"].iloc[0], kv[0]))
     return env.get_template("report.md.j2").render(
         configs=configs, opts=opts, data_date=data.data_date, benches=data.benches, **(dict.fromkeys(_CHARTS, "") | chart_files),
         adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, status=pd.DataFrame() if status is None else status, share=data.share,
@@ -431,8 +433,18 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
         statuses=STATUSES, scenarios=list(SCENARIOS), scenario_text=SCENARIO_TEXT, rules=RULES, summary_rows=summary_rows,
         cov=data.cov, uncurated=data.uncurated, names={b.id: b.name for b in configs.benchmarks.values()}, watch=data.watch, changes=what_changed,
         scores=data.scores, models=models, n_points=len(data.pts), country=configs.settings.country_under_study,
-        classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored, contested=data.contested, own=own, own_groups=groups,
+        classes=an.CLASSES, dom=data.dom, dom_scored=data.dom_scored, contested=data.contested, own=data.own,
+        own_summary=an.own_overview(data.own),
     )
+
+
+def render_own(configs: Configs, opts: an.Options, data: ReportData) -> str:
+    """OWN_NUMBERS.md: every developer-reported comparison of a domestic-side model, table by table, newest first."""
+    own = data.own
+    groups = list(own.groupby(["model_id", "source_url", "table"], sort=False)) if len(own) else []
+    env = _environment()
+    return env.get_template("own_numbers.md.j2").render(
+        opts=opts, data_date=data.data_date, own_groups=groups, names={b.id: b.name for b in configs.benchmarks.values()})
 
 
 def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bool = True) -> Path:
@@ -455,6 +467,7 @@ def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bo
     text = render(configs, opts, data, chart_files, status, _latest_changes(results))
     out = results / "REPORT.md"
     atomic_write_bytes(out, text.encode("utf-8"))
+    atomic_write_bytes(results / "OWN_NUMBERS.md", render_own(configs, opts, data).encode("utf-8"))
     n_charts = len(data.benches) + sum(v is not None for v in chart_files.values())
     log(f"wrote {out} ({len(data.benches)} benchmarks, {n_charts} charts)")
     return out

@@ -155,7 +155,7 @@ def test_own_numbers_gap_within_one_table(configs):
     """Developer-reported tables: the gap is to the best Nvidia-trained peer of the same table, benchmark and setting."""
     def row(model, table, score):
         return {"model_id": model, "derivation": "alias", "source_model_name": model, "benchmark_id": "gsm8k",
-                "setting": f"table={table};setting=8-shot", "score": score, "unit": "percent", "ci_lower": float("nan"),
+                "setting": f"table={table};column=8-shot", "score": score, "unit": "percent", "ci_lower": float("nan"),
                 "ci_upper": float("nan"), "source_id": "reported", "source_url": "https://example.org/report",
                 "as_of": "2025-01-01", "self_reported": True, "is_system": False, "upstream_org": "",
                 "base_model_name": "", "model_release_date": ""}
@@ -164,7 +164,8 @@ def test_own_numbers_gap_within_one_table(configs):
     models = pd.DataFrame({"model_id": ["d", "n1", "n2", "u"], "display_name": ["D", "N1", "N2", "U"],
                            "hardware_class": ["domestic", "nvidia", "nvidia", "unknown"],
                            "status": ["confirmed", "confirmed", "confirmed", "unknown"],
-                           "accelerators": ["huawei-ascend-910b", "nvidia-h800", "nvidia-a100", ""]})
+                           "accelerators": ["huawei-ascend-910b", "nvidia-h800", "nvidia-a100", ""],
+                           "confidence": ["confirmed", "confirmed", "confirmed", ""]})
     if "reported" not in configs.sources or "gsm8k" not in configs.benchmarks:
         pytest.skip("no curated source 'reported' or no gsm8k in the catalog")
     own = an.own_numbers(scores, models, configs, "default").set_index("table")

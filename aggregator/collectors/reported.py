@@ -1,6 +1,7 @@
 """Developer-reported results: the tables of technical reports and model cards, curated in configs/reported/*.yaml
 (schema: config.Report). Each cell becomes one self-reported score row: the report's URL and date, the table
-reference in the setting (`table=<ref>`), with the setting the table and its column state; a peer's number counts
+reference in the setting (`table=<ref>`), with what the table states for every cell (`all=`) and for the column
+(`column=`); a peer's number counts
 as self-reported too (the developer ran or copied it, nobody evaluated independently). Empty cells are no row.
 The rows name registry model ids directly (the curator matched each printed name), and catalog benchmark ids."""
 
@@ -32,10 +33,11 @@ def _text(s: str) -> str:
     return " ".join(s.replace(";", ",").replace("=", ":").split())
 
 
-def setting_of(ref: str, *parts: str) -> str:
-    """`table=<ref>` then the stated settings (table-wide first), as one setting string."""
-    stated = ", ".join(_text(p) for p in parts if p.strip())
-    return f"table={_text(ref)}" + (f";setting={stated}" if stated else "")
+def setting_of(ref: str, table_setting: str, column_setting: str) -> str:
+    """`table=<ref>`, then what the table states for every cell (`all=`) and for the column (`column=`)."""
+    parts = [f"table={_text(ref)}"]
+    parts += [f"{k}={_text(v)}" for k, v in (("all", table_setting), ("column", column_setting)) if v.strip()]
+    return ";".join(parts)
 
 
 def parse(files: list[RawFile]) -> pd.DataFrame:
