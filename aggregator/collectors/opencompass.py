@@ -66,7 +66,7 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
     months = fetcher.fetch_endpoint(source, eps[MONTHS], headers=HEADERS)
     files = [months]
     for e in editions(months):
-        files.append(fetcher.fetch_url(source, e["fileName"], urljoin(CDN_BASE, e["fileName"]), headers=HEADERS))
+        files.append(fetcher.fetch_url(source, e["fileName"], urljoin(source.urls.get("cdn", CDN_BASE), e["fileName"]), headers=HEADERS))
     return files + [fetcher.fetch_endpoint(source, eps[name]) for name in (ACADEMIC, META)]
 
 
