@@ -9,6 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 from conftest import FIXTURES, SHARED_UPSTREAM, fixture_file, needs_shared, raw
+from epoch_zip import INDEXED, indexed_members
 
 from aggregator.collect import collect, normalise
 from aggregator.collectors import epoch_benchmarking_hub as hub
@@ -240,11 +241,6 @@ def test_live_fetch_downloads_the_zip(configs, httpserver, tmp_path):
 
 # --- the indexed layout (2026-08 on) and what tells runs apart -------------------------------------------------------
 
-INDEXED = FIXTURES / SRC / "indexed"
-
-
-def indexed_members() -> dict[str, bytes]:
-    return {p.relative_to(INDEXED).as_posix(): p.read_bytes() for p in sorted(INDEXED.rglob("*")) if p.is_file()}
 
 
 def test_indexed_zip_reads_the_index_and_skips_support_tables():

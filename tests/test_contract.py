@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import FIXTURES, ROOT
+from epoch_zip import indexed_members
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
@@ -220,9 +221,7 @@ FLAT = ["gpqa_diamond.csv", "mmlu_external.csv", "epoch_capabilities_index.csv"]
 
 
 def indexed_zip() -> bytes:
-    folder = FIXTURES / "epoch_benchmarking_hub" / "indexed"
-    members = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-    members |= {n: fx("epoch_benchmarking_hub", n) for n in FLAT[:2]}
+    members = indexed_members() | {n: fx("epoch_benchmarking_hub", n) for n in FLAT[:2]}
     members["epoch_capabilities_index/eci_bootstraps.json"] = b'{"num_samples": 500}'
     return zipped(members)
 
