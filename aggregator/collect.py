@@ -213,7 +213,7 @@ def retained(old: pd.DataFrame, new: pd.DataFrame, rule: str) -> pd.DataFrame:
     elif rule == "models":
         keep = ~old["source_model_name"].isin(set(new["source_model_name"]))
     else:
-        keep = pd.Series(False, index=old.index).to_numpy()
+        return old.iloc[:0]
     return old[keep]
 
 
@@ -306,9 +306,10 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
             log(msg)
         prev = status.loc[sid].to_dict() if sid in status.index else dict.fromkeys(STATUS_COLUMNS, "")
         if o.status == "failed":
+            # the same failure again keeps its first stamp: a source that keeps failing changes no file
             if not (prev["status"] == "failed" and prev["last_error"].partition(" ")[2] == o.message):
-                prev.update(source_id=sid, status="failed", last_error=f"{stamp} {o.message}")  # the same failure
-                status.loc[sid, STATUS_COLUMNS] = [prev[c] for c in STATUS_COLUMNS]  # again keeps its first stamp
+                prev.update(source_id=sid, status="failed", last_error=f"{stamp} {o.message}")
+                status.loc[sid, STATUS_COLUMNS] = [prev[c] for c in STATUS_COLUMNS]
             log(f"{sid}: FAILED (previous rows kept): {o.message}")
             continue
         if res.scores is not None:
