@@ -20,7 +20,6 @@ Style control (setting `style_control=on|off`) comes from the data or the file's
 from __future__ import annotations
 
 import io
-import logging
 import re
 from pathlib import PurePosixPath
 
@@ -37,7 +36,6 @@ SOURCE_ID = "lmarena"
 CSV_ARENAS = {"lmarena_text": "text", "lmsys": "text", "lmarena_vision": "vision", "lmarena_image": "text_to_image"}
 STYLE_SUFFIX = "_style_control"
 SHARD = re.compile(r"^(?P<config>[^/]+)/(?P<split>full|latest)-\d+-of-\d+\.parquet$")
-log = logging.getLogger(__name__)
 
 
 def index(paths: list[str]) -> list[str]:
