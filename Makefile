@@ -15,9 +15,8 @@ install:  ## create .venv and install the locked dependencies + the package with
 report:  ## committed data -> charts + results/REPORT.md (offline)
 	$(BIN)/aggregator report
 
-refresh:  ## collect from the live sources, then report
-	$(BIN)/aggregator collect $(COLLECT_FLAGS)
-	$(BIN)/aggregator report
+refresh:  ## collect from the live sources, then report (the report is rebuilt even when collect goes red)
+	$(BIN)/aggregator collect $(COLLECT_FLAGS); status=$$?; $(BIN)/aggregator report && exit $$status
 
 mirror:  ## collect from a local mirror laid out as $(MIRROR)/<source>/, then report
 	$(BIN)/aggregator collect --mirror $(MIRROR)

@@ -58,12 +58,15 @@ def _table(df, title: str | None = None, max_rows: int | None = None) -> None:
 def collect(
     sources: Annotated[list[str] | None, typer.Argument(help="source ids (default: all)")] = None,
     mirror: Annotated[Path | None, typer.Option(help="read files from DIR/<source>/ instead of the live endpoints")] = None,
-    strict: Annotated[bool, typer.Option(help="exit non-zero when any source failed")] = False,
+    strict: Annotated[bool, typer.Option(help="exit non-zero when any source failed (without it: when a source that feeds a "
+                                               "headline benchmark failed, or a headline benchmark's data is stale)")] = False,
     configs: ConfigOpt = Path("configs"),
     results: ResultsOpt = Path("results"),
     cache: Annotated[Path, typer.Option(help="download cache (git-ignored)")] = Path(".cache"),
 ) -> None:
-    """Collect scores from the live sources (or a mirror) into results/."""
+    """Collect scores from the live sources (or a mirror) into results/. Exits 1 when a source that feeds a headline
+    benchmark failed, when a headline benchmark's newest data is older than stale_after_days (live only), or when
+    every source failed; the sources that did refresh are written either way."""
     from .collect import collect as run
 
     cfg = _configs(configs)
@@ -71,12 +74,20 @@ def collect(
     unknown = [s for s in ids if s not in cfg.sources]
     if unknown:
         raise typer.BadParameter(f"unknown source(s) {unknown}; known: {', '.join(cfg.sources)}")
-    from .collect import exit_code, outcome_table
+    import datetime as dt
 
-    outcomes = run(cfg, ids, results, cache, mirror, log=_console().print, progress=sys.stderr.isatty())
-    _table(outcome_table(outcomes)[["source_id", "status", "rows", "added", "removed", "changed", "downloaded", "message"]],
-           "Refresh")
-    if exit_code(outcomes, strict):
+    from .collect import exit_code, outcome_table, problems
+    from .store import read_scores
+
+    console = _console()
+    outcomes = run(cfg, ids, results, cache, mirror, log=console.print, progress=sys.stderr.isatty())
+    _table(outcome_table(outcomes)[["source_id", "status", "rows", "added", "removed", "changed", "kept", "downloaded",
+                                    "message"]], "Refresh")
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    found = problems(cfg, outcomes, read_scores(results / "scores.csv"), today, check_age=mirror is None)
+    for p in found:
+        console.print(f"[bold red]problem:[/] {p}")
+    if exit_code(outcomes, strict, found):
         raise typer.Exit(1)
 
 

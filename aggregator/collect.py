@@ -30,7 +30,8 @@ from .resolve import resolve
 from .schemas import PARSED_SCHEMA, SCORES_SCHEMA
 from .store import SCORE_COLUMNS, SCORE_SORT, csv_bytes, read_scores, validate
 
-STATUS_COLUMNS = ["source_id", "status", "rows", "data_date", "retrieved_at", "last_success", "last_error", "files_sha256"]
+STATUS_COLUMNS = ["source_id", "status", "rows", "data_date", "retrieved_at", "last_success", "last_error", "files_sha256",
+                  "format", "warnings"]
 UNMAPPED_COLUMNS = ["source_id", "benchmark_key", "rows"]
 ROW_KEY = ["source_model_name", "benchmark_id", "setting", "as_of"]
 DATA_COLUMNS = [c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]
@@ -48,6 +49,8 @@ class Outcome:
     message: str = ""
     downloaded: int = 0  # response bytes transferred (0 when every file was answered 304 / from cache)
     seconds: float = 0.0
+    kept: int = 0  # earlier rows the fetch no longer shows, kept by the source's history rule
+    format: str = ""  # the upstream format(s) the parser recognised
 
 
 @dataclass
@@ -137,6 +140,8 @@ class _Result:
     table: bytes | None = None  # sources of kind 'models': results/<id>.csv
     side: tuple[str, bytes] | None = None  # a collector's SIDE_TABLE: results/<name>.csv (e.g. card hardware mentions)
     log: list[str] = field(default_factory=list)
+    format: str = ""
+    warnings: str = ""  # what the parser skipped or read leniently, in short (the log has each one)
 
 
 def _code_hash(mod) -> str:
@@ -183,6 +188,10 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
         res.sha = ",".join(f.sha256[:12] for f in files)
         res.retrieved = max(f.retrieved_at for f in files)
         parsed = _parse_cached(mod, files, parsed_cache / sid)
+        res.format = "; ".join(parsed.attrs.get("formats", []))
+        warned = parsed.attrs.get("warnings", [])
+        res.log += [f"{sid}: warning: {m}" for m in warned]
+        res.warnings = f"{len(warned)} warning(s); first: {warned[0]}"[:300] if warned else ""
         if source.kind == "models":
             _models_table(res, parsed, old_table)
         else:
@@ -190,7 +199,7 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
         if hasattr(mod, "side_table"):
             side = mod.side_table(files)
             res.side = (mod.SIDE_TABLE, csv_bytes(side.sort_values(list(side.columns), kind="mergesort")))
-        res.outcome.downloaded = downloaded
+        res.outcome.downloaded, res.outcome.format = downloaded, res.format
     except Exception as exc:  # isolation: whatever one source raises, the others go on
         kind = "" if isinstance(exc, AggregatorError | OSError) else f"{type(exc).__name__}: "
         res.outcome = Outcome(sid, "failed", downloaded=downloaded,
@@ -206,17 +215,39 @@ def _check_drop(sid: str, old_n: int, new_n: int) -> None:
         raise AggregatorError(f"{sid}: row count dropped from {old_n} to {new_n} (more than half); previous rows kept")
 
 
+def retained(old: pd.DataFrame, new: pd.DataFrame, rule: str) -> pd.DataFrame:
+    """The earlier rows of a source that its history rule keeps although the new fetch no longer shows them
+    (sources.yaml `history`): `snapshots` keeps every (benchmark, as_of) the fetch lacks, `models` every model it
+    lacks; `replace` keeps nothing."""
+    if rule == "snapshots":
+        shown = pd.MultiIndex.from_frame(new[["benchmark_id", "as_of"]])
+        keep = ~pd.MultiIndex.from_frame(old[["benchmark_id", "as_of"]]).isin(shown)
+    elif rule == "models":
+        keep = ~old["source_model_name"].isin(set(new["source_model_name"]))
+    else:
+        return old.iloc[:0]
+    return old[keep]
+
+
 def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores: pd.DataFrame) -> None:
     sid = res.outcome.source_id
     norm = normalise(parsed, sid, configs)
     res.log += [f"rejected: {m}" for m in norm.rejected]
     new = norm.scores
     old = old_scores[old_scores["source_id"].eq(sid)]
+    if new.empty:  # a fetch that yields nothing is a failure, whatever earlier rows the history rule would keep
+        raise AggregatorError(f"{sid}: no rows after parsing and normalisation")
+    kept = retained(old, new, configs.sources[sid].history)
+    if len(kept):
+        new = pd.concat([new, kept[SCORE_COLUMNS].assign(model_id="", derivation="unmatched")], ignore_index=True)
+        dates = kept[["benchmark_id", "as_of"]].drop_duplicates()
+        res.log.append(f"{sid}: {len(kept)} earlier rows kept that the upstream no longer shows "
+                       f"({len(dates)} benchmark snapshots, {kept['as_of'].min()} to {kept['as_of'].max()})")
     _check_drop(sid, len(old), len(new))
     o, n = _text_rows(old, DATA_COLUMNS), _text_rows(new, DATA_COLUMNS)
     added, removed, changed = _diff(o, n, ROW_KEY)
     same = o.equals(n)
-    res.outcome = Outcome(sid, "unchanged" if same else "updated", len(new), added, removed, changed)
+    res.outcome = Outcome(sid, "unchanged" if same else "updated", len(new), added, removed, changed, kept=len(kept))
     res.scores, res.unmapped, res.data_date = new, norm.unmapped, str(new["as_of"].max())
     if len(norm.unmapped):
         res.log.append(f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys "
@@ -255,7 +286,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     fetcher = fetcher or Fetcher(cache, mirror, agent=user_agent(configs.settings.project_url))
     current = {p.name: p.read_bytes() for p in results.glob("*") if p.is_file() and not p.name.startswith(".")}
     scores = read_scores(results / "scores.csv")
-    status = _read_csv_str(current.get("collection.csv"), STATUS_COLUMNS).set_index("source_id", drop=False)
+    status = (_read_csv_str(current.get("collection.csv"), STATUS_COLUMNS).reindex(columns=STATUS_COLUMNS, fill_value="")
+              .set_index("source_id", drop=False))
     unmapped = _read_csv_str(current.get("unmapped_benchmarks.csv"), UNMAPPED_COLUMNS)
 
     todo, outcomes = [], {}
@@ -286,8 +318,10 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
             log(msg)
         prev = status.loc[sid].to_dict() if sid in status.index else dict.fromkeys(STATUS_COLUMNS, "")
         if o.status == "failed":
-            prev.update(source_id=sid, status="failed", last_error=f"{stamp} {o.message}")
-            status.loc[sid, STATUS_COLUMNS] = [prev[c] for c in STATUS_COLUMNS]
+            # the same failure again keeps its first stamp: a source that keeps failing changes no file
+            if not (prev["status"] == "failed" and prev["last_error"].partition(" ")[2] == o.message):
+                prev.update(source_id=sid, status="failed", last_error=f"{stamp} {o.message}")
+                status.loc[sid, STATUS_COLUMNS] = [prev[c] for c in STATUS_COLUMNS]
             log(f"{sid}: FAILED (previous rows kept): {o.message}")
             continue
         if res.scores is not None:
@@ -297,11 +331,14 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
             files[f"{sid}.csv"] = res.table
         if res.side is not None:
             files[f"{res.side[0]}.csv"] = res.side[1]
-        if not (o.status == "unchanged" and prev["status"] == "ok" and prev["files_sha256"] == res.sha):
-            status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(o.rows), res.data_date, res.retrieved, today, "", res.sha]
+        if not (o.status == "unchanged" and prev["status"] == "ok" and prev["files_sha256"] == res.sha
+                and prev["format"] == res.format and prev["warnings"] == res.warnings):
+            status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(o.rows), res.data_date, res.retrieved, today, "", res.sha,
+                                               res.format, res.warnings]
         if o.status == "updated":
             lines.append(changes.source_line(sid, o.rows, o.added, o.removed, o.changed, first=not prev["status"]))
-        log(f"{sid}: {o.status}, {o.rows} rows (+{o.added} -{o.removed} ~{o.changed})")
+        log(f"{sid}: {o.status}, {o.rows} rows (+{o.added} -{o.removed} ~{o.changed}"
+            + (f", {o.kept} kept from earlier fetches" if o.kept else "") + f"); format: {res.format or 'n/a'}")
 
     scores = resolve(scores.drop(columns=["model_id", "derivation"]), configs)[SCORE_COLUMNS]
     scores = validate(scores.reset_index(drop=True), SCORES_SCHEMA, str(results / "scores.csv"))
@@ -317,11 +354,44 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     return [outcomes[sid] for sid in source_ids]
 
 
-def exit_code(outcomes: list[Outcome], strict: bool = False) -> int:
-    """1 when every collected source failed, or with `strict` when any did; else 0."""
+def headline_sources(configs: Configs) -> dict[str, list[str]]:
+    """Source id -> the headline benchmarks it feeds (self-reported sources only when the comparison counts them)."""
+    out: dict[str, list[str]] = {}
+    for bid in configs.settings.headline_benchmarks:
+        for up in configs.benchmarks[bid].upstream:
+            if configs.settings.include_self_reported or not configs.sources[up.source].self_reported:
+                out.setdefault(up.source, [])
+                if bid not in out[up.source]:
+                    out[up.source].append(bid)
+    return out
+
+
+def problems(configs: Configs, outcomes: list[Outcome], scores: pd.DataFrame, today: str, check_age: bool = True) -> list[str]:
+    """What makes a refresh red: a failed source that feeds a headline benchmark, and (live refreshes) a headline
+    benchmark fed by the collected sources whose newest data is older than settings.stale_after_days."""
+    feeds = headline_sources(configs)
+    out = [f"{o.source_id} failed and feeds {', '.join(feeds[o.source_id])}: {o.message}"
+           for o in outcomes if o.status == "failed" and o.source_id in feeds]
+    if check_age:
+        tried = {o.source_id for o in outcomes if o.status != "skipped"}
+        limit = (dt.date.fromisoformat(today) - dt.timedelta(days=configs.settings.stale_after_days)).isoformat()
+        newest = scores.groupby("benchmark_id")["as_of"].max() if len(scores) else pd.Series(dtype=str)
+        for bid in configs.settings.headline_benchmarks:
+            if not any(bid in feeds.get(sid, []) for sid in tried):
+                continue
+            date = newest.get(bid, "")
+            if date and date < limit:  # no data at all yet (a first collection of one source) is not staleness
+                out.append(f"{bid}: newest data {date} is older than {configs.settings.stale_after_days} days "
+                           f"(stale_after_days in configs/settings.yaml)")
+    return out
+
+
+def exit_code(outcomes: list[Outcome], strict: bool = False, found: list[str] | None = None) -> int:
+    """1 when every collected source failed, when `found` holds problems (see `problems`), or with `strict` when
+    any source failed; else 0."""
     tried = [o for o in outcomes if o.status != "skipped"]
     failed = [o for o in tried if o.status == "failed"]
-    return 1 if failed and (strict or len(failed) == len(tried)) else 0
+    return 1 if found or (failed and (strict or len(failed) == len(tried))) else 0
 
 
 def outcome_table(outcomes: list[Outcome]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote as url_quote
 
 import yaml
 from pydantic import (
@@ -73,6 +74,8 @@ class Settings(Strict):
     scenario: Literal["strict", "default", "widest"] = "default"
     include_self_reported: bool = False
     headline_benchmarks: list[str] = Field(default_factory=list)
+    stale_after_days: int = Field(default=180, gt=0, description="a headline benchmark whose newest data is older "
+                                  "fails the live refresh; a source whose data is older shows as stale in the report")
     project_url: str | None = Field(default=None, pattern=r"^https?://\S+$",
                                     description="the deployer's project URL, cited in chart footers and the User-Agent")
 
@@ -102,9 +105,37 @@ class Endpoint(Strict):
 
 
 class MirrorGroup(Strict):
-    upstream: str = Field(description="URL prefix of the upstream copy; the relative path is appended")
+    upstream: str = Field(description="URL prefix of the upstream copy; the file's upstream path is appended")
     as_of: DateStr = Field(description="date of the upstream snapshot the mirror holds")
     files: list[str] = Field(min_length=1, description="glob patterns relative to <mirror>/<source id>/")
+    local: str = Field(default="", description="folder of <mirror>/<source id>/ holding this copy: not part of the "
+                       "upstream path (e.g. 'nakasyou_lmarena-history/' for .../output/result.csv)")
+
+    @field_validator("local")
+    @classmethod
+    def _folder(cls, v: str) -> str:
+        if v and not v.endswith("/"):
+            raise ValueError(f"a folder ends with '/', got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _files_in_local(self) -> MirrorGroup:
+        stray = [f for f in self.files if not f.startswith(self.local)]
+        if stray:
+            raise ValueError(f"file pattern {stray[0]!r} is not under the declared local folder {self.local!r}")
+        return self
+
+    def upstream_url(self, rel: str) -> str:
+        """The upstream URL of a mirror file given by its path relative to <mirror>/<source id>/."""
+        if not rel.startswith(self.local):
+            raise ValueError(f"{rel!r} is not under the declared local folder {self.local!r}")
+        return self.upstream + url_quote(rel.removeprefix(self.local))
+
+
+class HFRepo(Strict):
+    repo_id: str
+    repo_type: Literal["dataset", "model", "space"] = "dataset"
+    revision: str = "main"
 
 
 
@@ -130,6 +161,15 @@ class Source(Strict):
     default_unit: str | None = Field(default=None, description="unit of scores under a benchmark key the catalog does "
                                      "not know (kept as '<source>:<key>', upstream values); none: 'as_published'")
     max_bytes: int = 200_000_000
+    history: Literal["replace", "snapshots", "models"] = Field(
+        default="replace", description="what a fetch that no longer shows earlier rows does to them: replace = the "
+        "fetch is the whole truth; snapshots = each (benchmark, as_of) the fetch lacks is kept (a board's earlier "
+        "publish dates); models = each model the fetch lacks keeps its rows (a latest-only view)")
+    urls: dict[str, str] = Field(default_factory=dict, description="URL prefixes the collector builds requests on "
+                                 "(an upstream index, an API base), declared here rather than in code")
+    hf_index: HFRepo | None = Field(default=None, description="a Hugging Face repo whose file list is the index of "
+                                    "what to fetch (configs, files)")
+    archived: bool = Field(default=False, description="frozen upstream: old data is expected, never 'stale'")
     notes: str = ""
 
 

@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import __version__
-from .config import Endpoint, MirrorGroup, Source
+from .config import Endpoint, HFRepo, MirrorGroup, Source
 from .errors import FetchError
 from .store import atomic_write_bytes
 
@@ -30,7 +30,7 @@ USER_AGENT = f"domestic-compute-aggregator/{__version__}"
 TIMEOUT = (10, 60)  # (connect, read) seconds, on every request
 DEADLINE = 900  # seconds one download may take in all (a server trickling bytes cannot hold a refresh)
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, not obeyed blindly
-SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ARTIFICIAL_ANALYSIS_API_KEY", "LLM_STATS_API_KEY")
+SECRET_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ARTIFICIAL_ANALYSIS_API_KEY", "LLM_STATS_API_KEY", "GITHUB_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ class Fetcher:
             data = p.read_bytes()
             if len(data) > source.max_bytes:
                 raise FetchError(f"{source.id}: {rel} is {len(data)} bytes, over the cap of {source.max_bytes}")
-            out.append(RawFile.of(rel, data, group.upstream + rel, group.as_of, group.as_of))
+            out.append(RawFile.of(rel, data, group.upstream_url(rel), group.as_of, group.as_of))
         return out
 
     # --- live ------------------------------------------------------------------------------------------
@@ -252,6 +252,8 @@ class Fetcher:
         sha = hashlib.sha256(data).hexdigest()
         same = sha == meta.get("sha256")
         retrieved = meta["retrieved_at"] if same else _today()
+        if same and meta.get("last_modified"):  # the same bytes re-served (a redeploy): their date has not changed
+            last_modified = meta["last_modified"]
         new_meta = {"url": url, "retrieved_at": retrieved, "sha256": sha, "etag": etag, "last_modified": last_modified,
                     "license": source.license}
         atomic_write_bytes(body_path, data)
@@ -266,6 +268,18 @@ class Fetcher:
             return RawFile.of(name, body_path.read_bytes(), url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
                               not_modified=True)
         return self.fetch_url(source, name, url, headers=headers)
+    def hf_files(self, source: Source, repo: HFRepo) -> tuple[str, list[str]]:
+        """The commit a repo revision resolves to and the paths of its files (one Hub API call; HF_ENDPOINT honoured)."""
+        from huggingface_hub import HfApi
+
+        endpoint = os.environ.get("HF_ENDPOINT") or None
+        self.rate.wait(requests.utils.urlparse(endpoint or "https://huggingface.co").netloc)
+        try:
+            info = HfApi(endpoint=endpoint, user_agent=self.agent).repo_info(
+                repo.repo_id, repo_type=repo.repo_type, revision=repo.revision, timeout=self.timeout[1])
+        except Exception as exc:  # huggingface_hub raises many types; all mean "this source failed"
+            raise FetchError(redact(f"{source.id}: {repo.repo_id} file list: {type(exc).__name__}: {_first_line(exc)}")) from None
+        return info.sha or repo.revision, sorted(s.rfilename for s in info.siblings or [])
 
     def fetch_hf(self, source: Source, ep: Endpoint) -> RawFile:
         """A file of a Hugging Face repo, pinned to the commit the revision resolves to (HF_ENDPOINT is honoured).

@@ -427,7 +427,7 @@ def render(configs: Configs, opts: an.Options, data: ReportData, chart_files: di
 
     return env.get_template("report.md.j2").render(
         configs=configs, opts=opts, data_date=data.data_date, benches=data.benches, **(dict.fromkeys(_CHARTS, "") | chart_files),
-        adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, status=pd.DataFrame() if status is None else status, share=data.share,
+        adopt=data.adopt, by_lab=data.by_lab, hw=data.hw, fresh=freshness(configs, status), share=data.share,
         counts=models["hardware_class"].value_counts().reindex(an.CLASSES, fill_value=0),
         status_counts=pd.crosstab(models["hardware_class"], models["status"]).reindex(index=an.CLASSES, columns=list(STATUSES), fill_value=0),
         statuses=STATUSES, scenarios=list(SCENARIOS), scenario_text=SCENARIO_TEXT, rules=RULES, summary_rows=summary_rows,
@@ -445,6 +445,32 @@ def render_own(configs: Configs, opts: an.Options, data: ReportData) -> str:
     env = _environment()
     return env.get_template("own_numbers.md.j2").render(
         opts=opts, data_date=data.data_date, own_groups=groups, names={b.id: b.name for b in configs.benchmarks.values()})
+
+
+def freshness(configs: Configs, status: pd.DataFrame | None) -> list[dict]:
+    """The freshness table: one row per source, failing sources first, then stale ones, each with its last error.
+    Stale = data older than settings.stale_after_days before the newest retrieval in collection.csv (a date in the
+    data, so the report does not change with the day it is built); archived sources are never stale."""
+    st = status.set_index("source_id") if status is not None and len(status) else pd.DataFrame()
+    newest = max((d for d in st.get("retrieved_at", []) if d), default="")
+    limit = (dt.date.fromisoformat(newest) - dt.timedelta(days=configs.settings.stale_after_days)).isoformat() if newest else ""
+    rows = []
+    for s in configs.sources.values():
+        r = st.loc[s.id].to_dict() if s.id in st.index else {}
+        state, rank = r.get("status") or "not collected", 3
+        if state == "failed":
+            state, rank = f"failed: {r.get('last_error', '')}; last success {r.get('last_success') or 'never'}", 0
+        elif state == "ok" and s.archived:
+            state = "ok (archived upstream)"
+        elif state == "ok" and r.get("data_date", "") < limit:
+            state, rank = f"stale: newest data over {configs.settings.stale_after_days} days before {newest}", 1
+        elif state == "ok":
+            rank = 2
+        if r.get("warnings"):
+            state += f" ({r['warnings']})"
+        rows.append({"rank": rank, "source": s, "rows": r.get("rows") or "0", "data_date": r.get("data_date") or "–",
+                     "retrieved": r.get("retrieved_at") or "–", "state": state, "format": r.get("format") or "–"})
+    return sorted(rows, key=lambda x: x["rank"])
 
 
 def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bool = True) -> Path:

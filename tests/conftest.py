@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from aggregator.fetch import RawFile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_UPSTREAM = ROOT.parent / "shared" / "data" / "upstream"
-SHARED_FACTS = ROOT.parent / "shared" / "data" / "hardware_facts.csv"
+SHARED = Path(os.environ.get("AGGREGATOR_SHARED", ROOT.parent / "shared"))  # a checkout elsewhere (a worktree) sets it
+SHARED_UPSTREAM = SHARED / "data" / "upstream"
+SHARED_FACTS = SHARED / "data" / "hardware_facts.csv"
 
 needs_shared = pytest.mark.skipif(not SHARED_UPSTREAM.is_dir(), reason="../shared/data/upstream is absent")
 

@@ -58,7 +58,7 @@ def test_normalise_units(configs):
 
 @pytest.mark.parametrize("body, problem, row", [
     (b"<html>", "not valid JSON", None),
-    (json.dumps({"data": {"a": 1}}), "expected {status, data", None),
+    (json.dumps({"data": {"a": 1}}), "expected {data", None),
     (json.dumps({"data": [{"slug": "m", "evaluations": {"gpqa": "n/a!"}}]}), "evaluations.gpqa: expected a number", 1),
     (json.dumps({"data": [{"slug": "m", "evaluations": [0.5]}]}), "evaluations: expected an object", 1),
     (json.dumps({"data": [{"slug": "m", "evaluations": {}}, {"evaluations": {"gpqa": 0.5}}]}), "slug/name", 2),
@@ -78,3 +78,28 @@ def test_fetch_needs_the_key_and_has_no_mirror(configs, monkeypatch, tmp_path: P
         aa.fetch(Fetcher(tmp_path), source, configs)
     with pytest.raises(FetchError, match="no mirror"):
         aa.fetch(Fetcher(tmp_path, mirror=tmp_path), source, configs)
+
+
+def test_free_route_pages_and_root_index_version():
+    """/api/v2/language/models/free: paginated, the intelligence index version once at the root."""
+    df = aa.parse([fixture_file("artificial_analysis", n, as_of="2026-09-01")
+                   for n in ("language_models_free.json", "language_models_free.page2.json")])
+    assert df.attrs["formats"] == ["/language/models/free: paginated, index version at the root"]
+    assert set(df["source_model_name"]) == {"gpt-5-5-high", "glm-5-1", "deepseek-v4"}
+    index = df[df["benchmark_key"].eq("artificial_analysis_intelligence_index")].set_index("source_model_name")["setting"]
+    assert index.to_dict() == {"gpt-5-5-high": "effort=high;index_version=4.0", "glm-5-1": "mode=reasoning;index_version=4.0",
+                               "deepseek-v4": "mode=non-reasoning;index_version=4.0"}
+    assert set(df["as_of"]) == {"2026-09-01"}
+    old = _parsed()
+    assert old.attrs["formats"] == ["/data/llms/models: one response, index version per model"]
+
+
+@pytest.mark.parametrize("pagination, expected", [
+    ({"has_more": False}, None),
+    ({"has_more": True, "page": 1, "per_page": 200}, "https://aa.test/models/free?page=2"),
+    ({"has_more": True, "next_cursor": "abc=="}, "https://aa.test/models/free?cursor=abc%3D%3D"),
+    ({"has_more": True, "next": "/models/free?page=7"}, "https://aa.test/models/free?page=7"),
+])
+def test_next_page(pagination, expected):
+    assert aa.next_page("https://aa.test/models/free", {"data": [], "pagination": pagination}, 1) == expected
+    assert aa.next_page("https://aa.test/models/free", {"data": []}, 1) is None, "no pagination: one response"

@@ -87,4 +87,4 @@ def test_mirror_collects_the_model_table(configs, tmp_path):
     assert df["dataset"].value_counts().to_dict() == {"all": 1236, "notable": 981, "large_scale": 328}
     assert df.loc["DeepSeek-V3", "training_hardware"] == "NVIDIA H800 SXM5"
     assert df.loc["Pangu Ultra", "training_hardware"] == "Huawei Ascend 910B"
-    assert df.loc["Pangu Ultra", "source_url"].endswith("/data/Epoch Database - Notable Models.csv")
+    assert df.loc["Pangu Ultra", "source_url"].endswith("/data/Epoch%20Database%20-%20Notable%20Models.csv")  # a URL

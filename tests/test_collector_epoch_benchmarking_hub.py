@@ -9,13 +9,14 @@ import zipfile
 import pandas as pd
 import pytest
 from conftest import FIXTURES, SHARED_UPSTREAM, fixture_file, needs_shared, raw
+from epoch_zip import INDEXED, indexed_members
 
 from aggregator.analysis import options_from, points
 from aggregator.collect import collect, normalise
 from aggregator.collectors import epoch_benchmarking_hub as hub
 from aggregator.config import Endpoint
 from aggregator.errors import ParseError
-from aggregator.fetch import Fetcher
+from aggregator.fetch import Fetcher, RawFile
 from aggregator.report import model_table
 from aggregator.resolve import resolve
 from aggregator.store import read_scores
@@ -121,9 +122,19 @@ def test_step_budgets_and_agent_flags():
     assert not row(df, "deepresearchbench_external", "DeepSeek-R1-0528")["is_system"]
 
 
-def test_percent_point_stderr_beside_fractions_gives_no_ci():
-    f = raw("apex_agents_external.csv", "Model version,Pass@1 score,Release date,Pass@1 Standard Error\nm1,0.298,2026-02-05,3.6\n")
-    assert math.isnan(hub.parse([f]).iloc[0]["ci_lower"])
+def test_percent_point_stderr_beside_fractions_is_converted():
+    """APEX-Agents as Epoch publishes it: Pass@1 score 0-1, its standard error in percentage points; the derived
+    interval is score ± 1.96 SE on the score's scale, and the effort is read from the Name ('(High)')."""
+    f = raw("apex_agents_external.csv",
+            "Model version,Pass@1 score,Release date,Organization,Country,Training compute (FLOP),Training compute notes,"
+            "Name,Pass@1 Standard Error,Mean score,Mean Standard Error,Notes,id\n"
+            "claude-opus-4-6_unknown,0.298,2026-02-05,Anthropic,United States of America,,,Opus 4.6 (High),3.6,0.456,3.4,,rec1\n"
+            "gpt-5.2-codex,0.276,2025-12-18,OpenAI,United States of America,,,GPT 5.2 Codex (High),0.9,0.422,3.2,,rec2\n")
+    df = hub.parse([f]).set_index("source_model_name")
+    opus = df.loc["claude-opus-4-6_unknown"]
+    assert (opus["ci_lower"], opus["ci_upper"]) == (pytest.approx(0.298 - 1.96 * 0.036), pytest.approx(0.298 + 1.96 * 0.036))
+    assert opus["setting"] == "effort=high"  # `_unknown` in the version says nothing; the Name does
+    assert df.loc["gpt-5.2-codex", "ci_upper"] == pytest.approx(0.276 + 1.96 * 0.009), "one unit for the whole column"
 
 
 # --- the live zip ------------------------------------------------------------------------------------------
@@ -261,3 +272,71 @@ def test_live_fetch_downloads_the_zip(configs, httpserver, tmp_path):
     df = hub.parse(files)
     assert len(df) == 3 and df["source_url"].eq(httpserver.url_for("/data/benchmark_data.zip")).all()
     assert row(df, "gpqa_diamond", "claude-opus-4-5-20251101_32K")["as_of"] == files[0].retrieved_at  # no run date
+
+
+# --- the indexed layout (2026-08 on) and what tells runs apart -------------------------------------------------------
+
+
+
+def test_indexed_zip_reads_the_index_and_skips_support_tables():
+    members = indexed_members() | {"gpqa_diamond.csv": (FIXTURES / SRC / "gpqa_diamond.csv").read_bytes()}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 9, 16, 23, 14, 0)), data)
+    df = hub.parse([RawFile.of("benchmark_data.zip", buf.getvalue(), "https://epoch.ai/data/benchmark_data.zip", "2026-09-20")])
+    assert df.attrs["formats"] == ["zip, indexed layout (benchmark_metadata.csv, epoch_capabilities_index/)"]
+    assert "warnings" not in df.attrs, "model_metadata.csv, edi_scores.csv, processed_data_for_eci.csv: known support tables"
+    assert set(df["benchmark_key"]) == {"gpqa_diamond", "hle_external", "arc_agi_2_external", "apex_agents_external", hub.ECI_KEY}
+    glm = row(df, hub.ECI_KEY, "GLM-5")
+    assert (glm["score"], glm["ci_lower"], glm["ci_upper"], glm["model_release_date"]) == (151.4, 148.2, 154.9, "2026-02-11")
+    assert glm["as_of"] == "2026-09-16", "no Last-Modified: the archive's own member date, not the retrieval date"
+
+
+def test_a_root_table_the_index_does_not_list_is_skipped_with_a_warning():
+    files = [raw(n, d) for n, d in indexed_members().items()]
+    files.append(raw("vending_bench_2_prices.csv", "Item,Price\nwidget,3\n"))
+    df = hub.parse(files)
+    assert df.attrs["warnings"] == ["vending_bench_2_prices.csv: not in benchmark_metadata.csv and no 'Model version' "
+                                    "column: read as a support table, skipped"]
+    listed = [raw(n, d.replace(b"Model version", b"Model")) if n == "hle_external.csv" else raw(n, d)
+              for n, d in indexed_members().items()]
+    with pytest.raises(ParseError, match="hle_external.csv.*missing column"):
+        hub.parse(listed)  # a file the index lists must read as a benchmark table
+
+
+def test_the_name_states_effort_and_budget_that_the_version_lacks():
+    """Issue 15: ARC-AGI-2 claude-opus-4-6_120K High/Low/Max/Medium all read thinking_budget=120K."""
+    df = hub.parse([raw("arc_agi_2_external.csv", (INDEXED / "arc_agi_2_external.csv").read_bytes())])
+    opus = df[df["source_model_name"].eq("claude-opus-4-6_120K")].set_index("setting")["score"]
+    assert opus.to_dict() == {"effort=high;thinking_budget=120K": 0.6917, "effort=max;thinking_budget=120K": 0.6875,
+                              "effort=medium;thinking_budget=120K": 0.6625, "effort=low;thinking_budget=120K": 0.6458}
+    gemini = df[df["source_model_name"].eq("gemini-3.1-pro-preview")]
+    assert sorted(gemini["setting"]) == ["variant=Gemini 3.1 Pro (Preview", "variant=Gemini 3.1 Pro (Preview)"], \
+        "rows the Name alone tells apart keep it"
+    hle = hub.parse([raw("hle_external.csv", (INDEXED / "hle_external.csv").read_bytes())])
+    assert sorted(hle.loc[hle["source_model_name"].eq("claude-opus-4-1-20250805_unknown"), "setting"]) == ["", "mode=thinking"]
+    assert not df.duplicated(["source_model_name", "benchmark_key", "setting", "as_of"]).any()
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Claude Opus 4.6 (120K, High)", {"effort": "high", "thinking_budget": "120K"}),
+    ("GPT-5.4 Pro (xHigh)", {"effort": "xhigh"}), ("o3 (X-High)", {"effort": "xhigh"}),
+    ("Claude 3.7 Sonnet (Thinking, 16K)", {"mode": "thinking", "thinking_budget": "16K"}),
+    ("Claude Opus 4.1 (High, 120k thinking)", {"effort": "high", "thinking_budget": "120K", "mode": "thinking"}),
+    ("claude-opus-4-1-20250805-thinking", {"mode": "thinking"}), ("Qwen3 (Non-Thinking)", {"mode": "non-thinking"}),
+    ("GLaM (MoE) 64B/64E", {}), ("Qwen3-235b-a22b Instruct (25/07)", {}), ("PostTrainBench (Med)", {"effort": "medium"}),
+])
+def test_name_conditions(name, expected):
+    assert hub.name_conditions(name) == expected
+
+
+def test_rows_that_coincide_take_the_field_that_tells_them_apart():
+    """External paper tables: one model twice under one setting, told apart by the source (or the record id)."""
+    text = ("Model version,EM,Release date,Name,Shots,Source,id\n"
+            "llama-2-70b,0.689,2023-07-18,Llama 2 70B,5,Llama 2 paper,rec1\n"
+            "llama-2-70b,0.697,2023-07-18,Llama 2 70B,5,Stanford CRFM Leaderboard,rec2\n"
+            "llama-2-70b,0.690,2023-07-18,Llama 2 70B,5,Stanford CRFM Leaderboard,rec3\n")
+    df = hub.parse([raw("mmlu_external.csv", text)])
+    assert sorted(df["setting"]) == ["shots=5;source=Llama 2 paper", "shots=5;source=Stanford CRFM Leaderboard;run=rec2",
+                                     "shots=5;source=Stanford CRFM Leaderboard;run=rec3"]

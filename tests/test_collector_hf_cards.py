@@ -121,3 +121,13 @@ def test_collect_keeps_card_mentions_as_evidence(configs, tmp_path, monkeypatch)
     models = load_models(configs, tmp_path / "res").set_index("model_id")
     # a card mention is a suggestion: the curated tag of DeepSeek-V3 stays what the registry says
     assert models.loc["deepseek-v3", "hardware_class"] == "nvidia" and models.loc["deepseek-v3", "tag_source"] == "registry"
+
+
+def test_one_broken_card_is_skipped_with_a_warning_not_the_whole_source():
+    good = fixture_file("hf_cards", "deepseek-ai/DeepSeek-V3/README.md")
+    broken = raw("THUDM/glm-4-9b-chat/README.md", "---\nmodel-index: [\n---\n# GLM-4-9B\nTrained on Ascend 910B NPUs.\n")
+    df = hf_cards.parse([good, broken])
+    assert len(df) == len(hf_cards.parse([good])) and df.attrs["warnings"][0].startswith("card skipped: hf_cards: THUDM")
+    assert "THUDM/glm-4-9b-chat" in set(hf_cards.hardware_mentions([good, broken])["hf_repo"]), "its text still counts"
+    with pytest.raises(ParseError, match="no card could be read"):
+        hf_cards.parse([broken])

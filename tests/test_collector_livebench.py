@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import SHARED_UPSTREAM, fixture_file, needs_shared, raw
+from conftest import FIXTURES, SHARED_UPSTREAM, fixture_file, needs_shared, raw
 
 from aggregator.collect import collect, normalise
 from aggregator.collectors import livebench
-from aggregator.config import Endpoint, Source
+from aggregator.config import Source
 from aggregator.errors import FetchError, ParseError
 from aggregator.fetch import Fetcher, RateLimiter
 
@@ -52,11 +53,14 @@ def test_each_release_is_its_own_setting_and_date():
     assert not df.is_system.any() and not df.self_reported.any()
 
 
-def test_ragged_row_is_skipped_not_shifted(caplog):
-    with caplog.at_level(logging.WARNING):
-        df = livebench.parse(_files())
-    assert "delta" not in set(df.source_model_name)
-    assert "row 5 (delta)" in caplog.text
+def test_ragged_row_is_read_as_the_site_reads_it_and_reported():
+    """table_2026_01_08.csv upstream has a 21-field row under a 24-column header: the site's PapaParse fills the
+    first columns in order and leaves the rest blank; so do we, and the refresh log says so."""
+    df = livebench.parse(_files())
+    delta = df[(df.source_model_name == "delta") & (df.setting == "release=2025-01-01")].set_index("benchmark_key")
+    assert delta.loc["category:Coding", "score"] == pytest.approx(1.0)  # code_gen, the first task column
+    assert delta.loc["category:Reasoning", "score"] == pytest.approx(2.0)  # spatial; zebra, the missing last one, blank
+    assert any("row 5 (delta): 3 fields for 4 columns" in w for w in df.attrs["warnings"])
 
 
 def test_normalise_maps_catalog_ids(configs):
@@ -93,47 +97,81 @@ def test_bad_value_error_names_the_row():
     assert err.value.file == "table_2025_01_01.csv" and err.value.row == 3
 
 
-def _source(server, dates):
-    eps = [Endpoint(name=f"{kind}_{d}.{ext}", url=server.url_for(f"/{kind}_{d}.{ext}"))
-           for d in dates for kind, ext in (("table", "csv"), ("categories", "json"))]
-    return Source(id="livebench", title="t", producer="p", homepage="https://livebench.ai", license="l", citation="c", endpoints=eps)
+BUNDLE = (  # the shape of the site's minified main.js: the release selector and the model table (modelLinks.js)
+    'const t=(0,r.useState)("2025-02-01");function a(e){return"2025-01-01"===e?"0":"1"}'
+    'function o(t){return"0"===t?"2025-01-01":"2025-03-01"===t?"9":"2025-02-01"}'
+    'const l={alpha:1,"alpha":{url:"https://example.org/alpha",organization:"Org",displayName:"Alpha",version:"2025-01-20",'
+    'reasoner:!0,variants:[{rawName:"alpha-high",displayName:"Alpha High"}]},"beta":{url:"https://example.org/b",'
+    'organization:"Org",displayName:"Beta",version:"002"}};')
+
+
+def _site(server, served: dict[str, str]):
+    server.expect_request("/asset-manifest.json").respond_with_json(
+        {"files": {"main.js": "./static/js/main.abc123.js"}, "entrypoints": ["static/js/main.abc123.js"]})
+    server.expect_request("/static/js/main.abc123.js").respond_with_data(BUNDLE)
+    for name, body in served.items():
+        server.expect_request(f"/{name}").respond_with_data(body)
+    server.expect_request(re.compile(r"^/(table|categories)_.*")).respond_with_data("gone", status=404)
+    return Source(id="livebench", title="t", producer="p", homepage="https://livebench.ai", license="l", citation="c",
+                  urls={"site": server.url_for("/")})
 
 
 def _fetcher(tmp_path):
     return Fetcher(tmp_path, session=requests.Session(), rate=RateLimiter(0))
 
 
-def test_live_fetch_skips_releases_not_served(httpserver, tmp_path, caplog):
-    httpserver.expect_request("/table_2025_01_01.csv").respond_with_data("model,zebra\nalpha,80\n")
-    httpserver.expect_request("/categories_2025_01_01.json").respond_with_data('{"Reasoning": ["zebra"]}')
-    httpserver.expect_request("/table_2025_03_01.csv").respond_with_data("gone", status=404)
-    httpserver.expect_request("/categories_2025_03_01.json").respond_with_data("gone", status=404)
+def test_release_index_from_the_site_bundle():
+    assert livebench.releases(BUNDLE) == ["2025-01-01", "2025-02-01", "2025-03-01"]
+    assert livebench.model_versions(BUNDLE) == {"alpha": "2025-01-20", "alpha-high": "2025-01-20"}  # '002': no date
+    source = "setSelectedDate('2024-06-24'); if (selectedDate === '2025-04-25') return '5'; dateStr > '2024-11-25'"
+    assert livebench.releases(source) == ["2024-06-24", "2025-04-25"], "the unminified App.js reads the same"
+
+
+def test_live_fetch_follows_the_site_index_and_skips_releases_not_served(httpserver, tmp_path, caplog):
+    jan = (FIXTURES / "livebench" / "table_2025_01_01.csv").read_text()
+    source = _site(httpserver, {"table_2025_01_01.csv": jan, "categories_2025_01_01.json": CATS,
+                                "table_2025_02_01.csv": "model,zebra\nalpha-high,90\n",
+                                "categories_2025_02_01.json": '{"Reasoning": ["zebra"]}'})
     with caplog.at_level(logging.WARNING):
-        files = livebench.fetch(_fetcher(tmp_path), _source(httpserver, ["2025_01_01", "2025_03_01"]), None)
-    assert sorted(f.name for f in files) == ["categories_2025_01_01.json", "table_2025_01_01.csv"]
+        files = livebench.fetch(_fetcher(tmp_path), source, None)
+    assert sorted(f.name for f in files) == ["bundle.js", "categories_2025_01_01.json", "categories_2025_02_01.json",
+                                             "table_2025_01_01.csv", "table_2025_02_01.csv"]
     assert "release 2025-03-01 skipped" in caplog.text
-    assert _score(livebench.parse(files), "alpha", "global", "2025-01-01") == pytest.approx(80.0)
+    df = livebench.parse(files)
+    assert _score(df, "alpha", "global", "2025-01-01") == pytest.approx(60.0)
+    high = df[(df.source_model_name == "alpha-high") & (df.benchmark_key == "global")].iloc[0]
+    assert (high["as_of"], high["model_release_date"]) == ("2025-02-01", "2025-01-20"), "the site's version date"
+    assert df.attrs["formats"][1] == "site JS model table (2 model versions)"
 
 
 def test_live_fetch_fails_when_no_release_is_served(httpserver, tmp_path):
-    httpserver.expect_request("/table_2025_03_01.csv").respond_with_data("gone", status=404)
-    httpserver.expect_request("/categories_2025_03_01.json").respond_with_data("gone", status=404)
-    with pytest.raises(FetchError, match="none of the 1 declared releases"):
-        livebench.fetch(_fetcher(tmp_path), _source(httpserver, ["2025_03_01"]), None)
+    with pytest.raises(FetchError, match="none of the 3 releases the site lists"):
+        livebench.fetch(_fetcher(tmp_path), _site(httpserver, {}), None)
+
+
+def test_live_fetch_fails_loudly_without_an_index(httpserver, tmp_path):
+    httpserver.expect_request("/asset-manifest.json").respond_with_json({"files": {}})
+    source = Source(id="livebench", title="t", producer="p", homepage="h", license="l", citation="c",
+                    urls={"site": httpserver.url_for("/")})
+    with pytest.raises(FetchError, match="names no main.js bundle"):
+        livebench.fetch(_fetcher(tmp_path), source, None)
 
 
 def test_live_fetch_does_not_hide_server_errors(httpserver, tmp_path):
-    httpserver.expect_request("/table_2025_01_01.csv").respond_with_data("oops", status=500)
+    source = _site(httpserver, {})
+    httpserver.clear()
+    httpserver.expect_request("/asset-manifest.json").respond_with_data("oops", status=500)
     with pytest.raises(FetchError, match="HTTP 500"):
-        livebench.fetch(_fetcher(tmp_path), _source(httpserver, ["2025_01_01"]), None)
+        livebench.fetch(_fetcher(tmp_path), source, None)
 
 
 @needs_shared
 def test_mirror_collects_every_release(configs, tmp_path: Path):
     out = collect(configs, ["livebench"], tmp_path / "res", tmp_path / "cache", SHARED_UPSTREAM, log=lambda *_: None)
     assert out[0].status == "updated", out[0].message
-    assert out[0].rows == 4939  # 9 releases; 659 model-release pairs with a global average
+    assert out[0].rows == 4947  # 9 releases; the ragged row adds its 7 categories and a global average
     scores = (tmp_path / "res" / "scores.csv").read_text()
     # hand-computed from table_2026_01_08.csv: mean of the 7 category means
     assert "claude-4-1-opus-20250805-base,live_bench,release=2026-01-08,54.4529," in scores
-    assert "nemotron-3-super-120b-a12b" not in scores  # its only row is ragged (21 fields for 24 columns)
+    # its only row is ragged (21 fields for 24 columns): read as the site reads it, the last 3 tasks blank
+    assert "nemotron-3-super-120b-a12b,livebench_reasoning,release=2026-01-08," in scores

@@ -33,7 +33,7 @@ def test_parse_older_layout_rows_and_fields():
     assert gpqa["upstream_org"] == "deepseek"
     assert df["self_reported"].all(), "every llm-stats score is vendor-reported, whatever is_self_reported says"
     cnmo = df[df["benchmark_key"].eq("CNMO 2024")].iloc[0]
-    assert cnmo["as_of"] == "2025-05-22", "no date_recorded: the snapshot date"
+    assert cnmo["as_of"] == "2025-01-20", "no date_recorded: the model's release date (a vendor reports at release)"
 
 
 def test_gpqa_without_subset_stays_apart_and_method_is_sanitised():
@@ -44,12 +44,35 @@ def test_gpqa_without_subset_stays_apart_and_method_is_sanitised():
 
 
 def test_parse_later_layout_pairs_model_and_benchmarks():
+    """The current layout: benchmarks.json records {benchmark_id, benchmark_name, score, normalized_score,
+    analysis_method}, no date, the score's scale unstated (72.9 beside 0.657)."""
     df = llm_stats.parse(_files()[2:])
-    assert list(df["benchmark_key"]) == ["AIME 2025", "LiveCodeBench"]
-    assert set(df["source_model_name"]) == {"qwen3-32b"}
-    assert set(df["upstream_org"]) == {"qwen"}
-    assert list(df["as_of"]) == ["2025-04-29", "2025-04-30"]
+    assert list(df["benchmark_key"]) == ["AIME 2025", "LiveCodeBench", "LiveCodeBench"]
+    assert set(df["source_model_name"]) == {"qwen3-32b"} and set(df["upstream_org"]) == {"qwen"}
+    assert set(df["as_of"]) == {"2025-04-29"}, "no date in the record: the model's release date, not the commit's"
     assert set(df["model_release_date"]) == {"2025-04-29"}
+    aime = df[df["benchmark_key"].eq("AIME 2025")].iloc[0]
+    assert (aime["score"], aime["setting"]) == (pytest.approx(0.729), "method=Pass@1, Reasoning;scale=percent")
+    assert df.attrs["formats"] == ["data/organizations/<org>/models/<model>/{model,benchmarks}.json (from mid-2025)"]
+
+
+def test_livecodebench_and_its_v5_stay_apart(configs):
+    """Issue 15: 'LiveCodeBench' and 'LiveCodeBench v5' are different problem windows; the version stated in the
+    benchmark's name (older layout) or id (later layout) stays in the setting."""
+    older = json.dumps({"release_date": "2025-01-20", "qualitative_metrics": [
+        {"dataset_name": "LiveCodeBench", "score": 0.659, "analysis_method": "Pass@1", "date_recorded": "2025-01-20"},
+        {"dataset_name": "LiveCodeBench v5", "score": 0.659, "analysis_method": "Pass@1", "date_recorded": "2025-01-20"},
+        {"dataset_name": "LiveCodeBench v5 24.12-25.2", "score": 0.613, "analysis_method": "Pass@1"}]})
+    df = llm_stats.parse([raw(R1, older)])
+    assert list(df["setting"]) == ["method=Pass@1", "method=Pass@1;version=v5", "method=Pass@1;version=v5"]
+    later = llm_stats.parse(_files()[2:])
+    lcb = later[later["benchmark_key"].eq("LiveCodeBench")]
+    assert list(lcb["setting"]) == ["method=Pass@1;version=v5", "method=Pass@1"]
+    scores = normalise(df, "llm_stats", configs).scores  # both names are keys of the one catalog benchmark
+    assert set(scores["benchmark_id"]) == {"livecodebench", "llm_stats:LiveCodeBench v5 24.12-25.2"}, \
+        "the dated window is not in the catalog: kept under its uncurated id"
+    lcb = scores[scores["benchmark_id"].eq("livecodebench")]
+    assert lcb["setting"].nunique() == 2 and not lcb.duplicated(["benchmark_id", "setting", "score"]).any()
 
 
 def test_normalise_to_percent_and_catalog_ids(configs):

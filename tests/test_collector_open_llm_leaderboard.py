@@ -113,14 +113,16 @@ def test_live_v2_parquet_matches_the_csv_reading():
 
 
 def test_live_v1_parquet_skips_missing_scores_only():
+    """The leaderboard's own v1 parquet: `Flagged` true only on flagged models (the inverted flag is the
+    fboulnois CSV's, not the upstream's)."""
     rows = [
-        {"fullname": "org-b/chat-67b", "Precision": "float16", "Flagged": True, "date": "2023-12-01T07:45:30Z",
+        {"fullname": "org-b/chat-67b", "Precision": "float16", "Flagged": False, "date": "2023-12-01T07:45:30Z",
          "Average ⬆️": 71.79, "ARC": 67.75, "HellaSwag": 86.82, "MMLU": 72.42, "TruthfulQA": 55.85, "Winogrande": 84.21,
          "GSM8K": None},
-        {"fullname": "cheater/Leak-7B", "Precision": "bfloat16", "Flagged": False, "date": "2024-03-29T09:34:19Z",
+        {"fullname": "cheater/Leak-7B", "Precision": "bfloat16", "Flagged": True, "date": "2024-03-29T09:34:19Z",
          "Average ⬆️": 80.5, "ARC": 78.5, "HellaSwag": 90.3, "MMLU": 77.8, "TruthfulQA": 75.8, "Winogrande": 85.6,
          "GSM8K": 75.0},
-        {"fullname": "org-c/base-1b", "Precision": "float16", "Flagged": True, "date": "2023-09-15T11:25:37.918274",
+        {"fullname": "org-c/base-1b", "Precision": "float16", "Flagged": False, "date": "2023-09-15T11:25:37.918274",
          "Average ⬆️": 35.1, "ARC": 30.2, "HellaSwag": 50.5, "MMLU": 25.6, "TruthfulQA": 40.1, "Winogrande": 60.2,
          "GSM8K": 4.0},
     ]

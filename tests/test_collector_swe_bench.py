@@ -53,6 +53,32 @@ def test_normalise_maps_boards(parsed, configs):
     assert set(norm.scores.unit) == {"percent"}
 
 
+def test_structured_entries_of_2026(configs):
+    """leaderboards.json as regenerated in 2026: no `name`, no tags; agent, model_display, model_org,
+    reasoning_effort. A Verified entry whose agent is mini-SWE-agent is the bash-only comparison too."""
+    df = swe_bench.parse([raw("leaderboards.json", fixture_file("swe_bench", "2026-08/leaderboards.json").data)])
+    assert df.attrs["formats"] == ["leaderboards.json, entries with agent / model_display fields (2026-08 on)"]
+    bash = df[df.benchmark_key == "bash-only"].set_index("source_model_name")
+    assert sorted(bash.index) == ["claude-opus-4-6", "glm-5"] and not bash.is_system.any()
+    opus = bash.loc["claude-opus-4-6"]
+    assert (opus.score, opus.setting, opus.as_of, opus.upstream_org, opus.model_release_date) == \
+        (79.2, "effort=high", "2026-02-20", "Anthropic", "2026-02-05")
+    systems = df[df.is_system].set_index(["benchmark_key", "source_model_name"])
+    assert systems.loc[("Verified", "Doubao-Seed-Code"), "setting"] == "system=TRAE"
+    assert systems.loc[("Verified", "claude-opus-4-6"), "setting"] == "system=mini-SWE-agent 2.1.0;effort=high"
+    assert ("Multilingual", "glm-5") in systems.index and "Multilingual" not in set(df[~df.is_system].benchmark_key)
+    norm = normalise(df, "swe_bench", configs)
+    assert set(norm.scores.benchmark_id) == {"swe_bench_bash_only", "swe_bench_verified", "swe_bench_multilingual"}
+
+
+def test_a_structured_entry_without_a_model_names_the_entry():
+    doc = json.dumps({"leaderboards": [{"name": "Verified", "results": [
+        {"agent": "X", "date": "2026-01-01", "resolved": 50.0, "model_display": ""}]}]})
+    with pytest.raises(ParseError, match="model_display") as err:
+        swe_bench.parse([raw("leaderboards.json", doc)])
+    assert err.value.row == "Verified #1"
+
+
 def _doc(entry: dict, board: str = "Verified") -> str:
     base = {"name": "X", "date": "2025-01-01", "resolved": 50.0, "tags": ["Model: m"]}
     return json.dumps({"leaderboards": [{"name": board, "results": [base | entry]}]})

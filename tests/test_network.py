@@ -78,7 +78,8 @@ def _opencompass(server: HTTPServer, configs, monkeypatch):
             "json_body": {"rankingType": 0, "benchmarkType": 1}},
            {"name": oc.ACADEMIC, "url": server.url_for("/academic.json")},
            {"name": oc.META, "url": server.url_for("/meta.json")}]
-    return configs.sources["opencompass"].model_copy(update={"endpoints": [Endpoint(**e) for e in eps]}), plain_gz
+    return configs.sources["opencompass"].model_copy(update={"endpoints": [Endpoint(**e) for e in eps],
+                                                             "urls": {"cdn": server.url_for("/cdn/")}}), plain_gz
 
 
 def test_opencompass_post_get_gzip_and_304(server, fresh_configs, monkeypatch, tmp_path):
@@ -121,8 +122,9 @@ def test_opencompass_truncated_edition_fails(server, fresh_configs, monkeypatch,
 
 
 def test_llm_stats_github_tree_path(server, monkeypatch, tmp_path):
-    monkeypatch.setattr(llm_stats, "API", server.url_for("/repos/o/r"))
-    monkeypatch.setattr(llm_stats, "RAW", server.url_for("/raw/o/r"))
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-test-token-0042")
+    urls = {"api": server.url_for("/repos/o/r"), "raw": server.url_for("/raw/o/r"),
+            "blob": "https://github.com/JonathanChavezTamales/LLMStats/blob"}
     paths = ["models/deepseek/deepseek-r1/model.json", "data/organizations/qwen/models/qwen3-32b/model.json",
              "data/organizations/qwen/models/qwen3-32b/benchmarks.json"]
     server.expect_request("/repos/o/r/commits/main").respond_with_json(
@@ -132,12 +134,16 @@ def test_llm_stats_github_tree_path(server, monkeypatch, tmp_path):
         {"sha": "t", "tree": tree, "truncated": False})
     for p in paths:
         server.expect_request(f"/raw/o/r/{COMMIT}/{p}").respond_with_data((FIXTURES / "llm_stats" / p).read_bytes())
-    files = llm_stats.fetch(_fetcher(tmp_path), SimpleNamespace(id="llm_stats", license="CC-BY-4.0", max_bytes=10**6), None)
+    files = llm_stats.fetch(_fetcher(tmp_path), SimpleNamespace(id="llm_stats", license="CC-BY-4.0", max_bytes=10**6,
+                                                                 urls=urls), None)
     assert sorted(f.name for f in files) == sorted(paths)
     assert files[0].url.startswith(f"https://github.com/JonathanChavezTamales/LLMStats/blob/{COMMIT}/")
     df = llm_stats.parse(files)
-    assert len(df) == 5 + 2
-    assert df.loc[df["benchmark_key"].eq("CNMO 2024"), "as_of"].item() == "2025-10-22", "no date: the commit's date"
+    assert len(df) == 5 + 3
+    assert df.loc[df["benchmark_key"].eq("CNMO 2024"), "as_of"].item() == "2025-01-20", "no date: the model's release"
+    api = [r for r, _ in server.log if r.path.startswith("/repos/")]
+    assert len(api) == 2 and all(r.headers.get("Authorization") == "Bearer ghp-test-token-0042" for r in api)
+    assert not any("Authorization" in r.headers for r, _ in server.log if r.path.startswith("/raw/"))
 
 
 # --- Artificial Analysis: the key goes in a header and nowhere else ------------------------------------------
@@ -209,6 +215,10 @@ def _arena_parquet(publish: str) -> bytes:
 def test_lmarena_collect_through_huggingface_hub(server, fresh_configs, monkeypatch, tmp_path):
     monkeypatch.setenv("HF_ENDPOINT", server.url_for("").rstrip("/"))
     parquet = _arena_parquet("2025-06-23")
+    server.expect_request("/api/datasets/lmarena-ai/leaderboard-dataset/revision/main").respond_with_json(
+        {"id": "lmarena-ai/leaderboard-dataset", "sha": COMMIT, "siblings": [
+            {"rfilename": p} for p in ("README.md", "text/latest-00000-of-00001.parquet",
+                                       "text_style_control/latest-00000-of-00001.parquet")]})
     server.expect_request(re.compile(r"^/datasets/lmarena-ai/leaderboard-dataset/resolve/[^/]+/.+\.parquet$")).respond_with_handler(
         _hub(lambda path: parquet))
     out = collect(fresh_configs, ["lmarena"], tmp_path / "results", tmp_path / "cache", log=lambda m: None,
@@ -221,7 +231,7 @@ def test_lmarena_collect_through_huggingface_hub(server, fresh_configs, monkeypa
     assert v3["score"].tolist() == [pytest.approx(1318.2)] * 2 and set(v3["as_of"]) == {"2025-06-23"}
     assert v3["source_url"].str.contains(f"/resolve/{COMMIT}/").all(), "pinned to the commit the Hub reported"
     methods = {(r.method, r.path.split("/resolve/")[1].split("/")[0]) for r, _ in server.log if "/resolve/" in r.path}
-    assert ("HEAD", "main") in methods and ("GET", COMMIT) in methods
+    assert methods <= {("HEAD", COMMIT), ("GET", COMMIT)}, "every file is read at the commit the file list came from"
 
 
 def test_hf_cards_fetch_readme_and_eval_results(server, monkeypatch, tmp_path):

@@ -114,7 +114,7 @@ def configs_for(base: Configs, urls: dict[str, dict[str, str]]) -> Configs:
     """The real configs with only these sources, their endpoints pointed at the loopback server."""
     cfg = copy.copy(base)
     cfg.sources = {sid: base.sources[sid].model_copy(update={"endpoints": [Endpoint(name=n, url=u) for n, u in eps.items()],
-                                                             "mirror": []})
+                                                             "mirror": [], "hf_index": None, "urls": {}})
                    for sid, eps in urls.items()}
     return cfg
 

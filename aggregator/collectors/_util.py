@@ -123,3 +123,12 @@ def day_date(value: Any) -> str:
     """'YYYY-MM-DD' only when the value states a full day (an ISO date or datetime); partial dates give ''."""
     s = str(value).strip() if value is not None else ""
     return iso_date(s) if re.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])", s) else ""
+
+
+def with_formats(df: pd.DataFrame, formats: list[str], warnings: list[str] | None = None) -> pd.DataFrame:
+    """Parser output labelled with the upstream format(s) it recognised (and what it skipped, with why), for
+    collection.csv and the refresh log. Kept in DataFrame.attrs, which the parse cache (parquet) preserves."""
+    df.attrs["formats"] = list(dict.fromkeys(formats))
+    if warnings:
+        df.attrs["warnings"] = list(warnings)
+    return df

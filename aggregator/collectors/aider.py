@@ -33,7 +33,7 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import iso_date, setting_value
+from ._util import iso_date, setting_value, with_formats
 
 SOURCE_ID = "aider"
 log = logging.getLogger(__name__)
@@ -163,4 +163,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
     clash = df.duplicated(key, keep=False)
     sep = df.loc[clash, "setting"].map(lambda s: ";" if s else "")
     df.loc[clash, "setting"] = df.loc[clash, "setting"] + sep + "run=" + df.loc[clash, "run"]
-    return finish_parsed(df.drop(columns="run"))
+    return with_formats(finish_parsed(df.drop(columns="run")), ["aider/website/_data/*.yml run lists"])

@@ -1,15 +1,21 @@
 """Artificial Analysis: independent evaluations of LLMs (free Data API, attribution to artificialanalysis.ai required).
 
-Live only: `GET https://artificialanalysis.ai/api/v2/data/llms/models` with the key in the `x-api-key` header
-(env ARTIFICIAL_ANALYSIS_API_KEY; the key goes in a header only, never in a URL, a message or the cache metadata).
-Response: `{status, data: [{id, name, slug, model_creator: {name}, release_date?, evaluations: {...}, ...}]}`.
-`evaluations` holds the AA indices on 0-100 (`artificial_analysis_*_index`, with an optional
-`artificial_analysis_intelligence_index_version`) and benchmark scores as 0-1 fractions (`gpqa`, `hle`,
-`mmlu_pro`, `livecodebench`, `scicode`, `math_500`, `aime`, `aime_25`, `ifbench`, `lcr`, `terminalbench_hard`,
-`tau2`, ...); the field name is the benchmark key. AA lists each reasoning-effort variant as its own model
-('GPT-5 (high)', 'Claude 4 Sonnet (Thinking)'): one row per variant, the variant in the setting (`effort=high`,
-`mode=reasoning` / `mode=non-reasoning`). The model name is the slug (stable, resolvable), else the name.
-The API carries no publication date: as_of is the retrieval date.
+Live only, the key in the `x-api-key` header (env ARTIFICIAL_ANALYSIS_API_KEY; the key goes in a header only, never
+in a URL, a message or the cache metadata). Two response shapes are read:
+- the free route `GET /api/v2/language/models/free` (documented since 2026-08): paginated, `{data: [...],
+  pagination: {has_more, next_cursor? | page?}, intelligence_index_version}`, 200 models a page. Pages are followed
+  (`next` URL, else `cursor=<next_cursor>`, else `page=<n + 1>`) up to MAX_PAGES: the free tier allows 100
+  requests a day. The root `intelligence_index_version` applies to the intelligence index of every model;
+- the older `GET /api/v2/data/llms/models`: `{status, data: [...]}` in one response, the version inside
+  `evaluations` (`artificial_analysis_intelligence_index_version`).
+Models: `{id, name, slug, model_creator: {name}, release_date?, evaluations: {...}, ...}`. `evaluations` holds the
+AA indices on 0-100 (`artificial_analysis_*_index`) and benchmark scores as 0-1 fractions (`gpqa`, `hle`, `mmlu_pro`,
+`livecodebench`, `scicode`, `math_500`, `aime`, `aime_25`, `ifbench`, `lcr`, `terminalbench_hard`, `tau2`, ...); the
+field name is the benchmark key. AA lists each reasoning-effort variant as its own model ('GPT-5 (high)',
+'Claude 4 Sonnet (Thinking)'): one row per variant, the variant in the setting (`effort=high`, `mode=reasoning` /
+`mode=non-reasoning`). The model name is the slug (stable, resolvable), else the name.
+The API carries no publication date: as_of is the retrieval date. The live view is latest-only: a model AA stops
+listing keeps its last rows (sources.yaml `history: models`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from urllib.parse import quote, urljoin
 
 import pandas as pd
 
@@ -24,9 +31,11 @@ from ..config import Configs, Source
 from ..errors import FetchError, ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import as_float, day_date, iso_date, read_json, setting_value
+from ._util import as_float, day_date, iso_date, read_json, setting_value, with_formats
 
 SOURCE_ID = "artificial_analysis"
+MAX_PAGES = 20
+INDEX = "artificial_analysis_intelligence_index"
 EFFORTS = {"minimal", "low", "medium", "high", "xhigh", "max"}
 REASONING = {"reasoning": "reasoning", "thinking": "reasoning", "non-reasoning": "non-reasoning",
              "non-thinking": "non-reasoning"}
@@ -38,7 +47,34 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
     key = os.environ.get(source.api_key_env or "")
     if not key:
         raise FetchError(f"{SOURCE_ID}: set {source.api_key_env} to collect it")
-    return [fetcher.fetch_endpoint(source, ep, headers={"x-api-key": key}) for ep in source.endpoints]
+    files = []
+    for ep in source.endpoints:
+        assert ep.url is not None  # why: AA endpoints are plain URLs
+        url, page = ep.url, 1
+        while True:
+            name = ep.name if page == 1 else f"{ep.name.removesuffix('.json')}.page{page}.json"
+            f = fetcher.fetch_url(source, name, url, headers={"x-api-key": key})
+            files.append(f)
+            url = next_page(ep.url, read_json(SOURCE_ID, f), page)
+            if url is None:
+                break
+            page += 1
+            if page > MAX_PAGES:
+                raise FetchError(f"{SOURCE_ID}: {ep.name}: more than {MAX_PAGES} pages (the free tier allows 100 requests a day)")
+    return files
+
+
+def next_page(base: str, doc: Any, page: int) -> str | None:
+    """The URL of the page after `page`, or None when the response says there is none."""
+    pag = doc.get("pagination") if isinstance(doc, dict) else None
+    if not isinstance(pag, dict) or not pag.get("has_more"):
+        return None
+    sep = "&" if "?" in base else "?"
+    if isinstance(pag.get("next"), str) and pag["next"]:
+        return urljoin(base, pag["next"])
+    if pag.get("next_cursor"):
+        return f"{base}{sep}cursor={quote(str(pag['next_cursor']))}"
+    return f"{base}{sep}page={int(pag.get('page') or page) + 1}"
 
 
 def variant_setting(name: str) -> str:
@@ -56,7 +92,7 @@ def _join(*pairs: str) -> str:
     return ";".join(p for p in pairs if p)
 
 
-def _model_rows(f: RawFile, i: int, m: Any, as_of: str) -> list[dict[str, Any]]:
+def _model_rows(f: RawFile, i: int, m: Any, as_of: str, root_version: str) -> list[dict[str, Any]]:
     if not isinstance(m, dict):
         raise ParseError(SOURCE_ID, f.name, "expected an object per model", row=i + 1)
     name = m.get("slug") or m.get("name")
@@ -69,6 +105,8 @@ def _model_rows(f: RawFile, i: int, m: Any, as_of: str) -> list[dict[str, Any]]:
     org = str(creator.get("name") or "") if isinstance(creator, dict) else ""
     variant = variant_setting(str(m.get("name") or ""))
     versions = {k.removesuffix("_version"): setting_value(v) for k, v in evals.items() if k.endswith("_version") and v is not None}
+    if root_version:
+        versions.setdefault(INDEX, root_version)
     rows = []
     for key, value in evals.items():
         if not re.fullmatch(r"[a-z][a-z0-9_]{2,}", key):  # AA's names: gpqa, hle, lcr, tau2, mmlu_pro, ...
@@ -93,12 +131,20 @@ def _model_rows(f: RawFile, i: int, m: Any, as_of: str) -> list[dict[str, Any]]:
 
 def parse(files: list[RawFile]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
+    formats = set()
+    as_of = max((iso_date(f.published) or f.retrieved_at for f in files), default="")  # one retrieval, all pages
     for f in files:
         doc = read_json(SOURCE_ID, f)
         if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-            raise ParseError(SOURCE_ID, f.name, "expected {status, data: [...]} from /data/llms/models")
-        as_of = iso_date(f.published) or f.retrieved_at
+            raise ParseError(SOURCE_ID, f.name, "expected {data: [...]} (/language/models/free or /data/llms/models)")
+        paged = "pagination" in doc or "intelligence_index_version" in doc
+        formats.add("/language/models/free: paginated, index version at the root" if paged
+                    else "/data/llms/models: one response, index version per model")
+        root = doc.get("intelligence_index_version")
         for i, m in enumerate(doc["data"]):
             if m is not None:  # the feed lists a withdrawn model as null
-                rows += _model_rows(f, i, m, as_of)
-    return finish_parsed(rows)
+                rows += _model_rows(f, i, m, as_of, setting_value(root) if root is not None else "")
+    df = finish_parsed(rows)
+    if len(df):  # a model listed on two pages (the list moved while paging): one row
+        df = df.drop_duplicates(["source_model_name", "benchmark_key", "setting"]).reset_index(drop=True)
+    return with_formats(df, sorted(formats))

@@ -21,7 +21,7 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import read_csv, require_columns, to_number
+from ._util import read_csv, require_columns, to_number, with_formats
 
 SOURCE_ID = "bfcl"
 OVERALL = "data_overall.csv"
@@ -81,4 +81,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
                 orgs.update(zip(df["Model"].str.strip(), df["Organization"].str.strip(), strict=True))
     frames = [_parse_file(f, orgs) for f in files]
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    return with_formats(finish_parsed(pd.concat(frames, ignore_index=True) if frames else []), ["data_*.csv (BFCL v4 tables)"])

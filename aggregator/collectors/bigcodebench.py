@@ -18,7 +18,7 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import hf_org, iso_dates
+from ._util import hf_org, iso_dates, with_formats
 from .evalplus import read_board
 
 SOURCE_ID = "bigcodebench"
@@ -43,4 +43,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
             "model_release_date": iso_dates(b["date"]),
         }))
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    return with_formats(finish_parsed(pd.concat(frames, ignore_index=True) if frames else []), ["results.json / results-hard.json"])

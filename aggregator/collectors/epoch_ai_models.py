@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
-from ._util import iso_date, read_csv
+from ._util import iso_date, read_csv, with_formats
 
 SOURCE_ID = "epoch_ai_models"
 DATASETS = ("notable", "large_scale", "all")  # preference order
@@ -129,7 +129,7 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
           .drop_duplicates("epoch_name", keep="first"))
     df = df[MODEL_COLUMNS].sort_values("epoch_name", kind="mergesort").reset_index(drop=True)
     try:
-        return MODELS_SCHEMA.validate(df)
+        return with_formats(MODELS_SCHEMA.validate(df), ["Epoch model CSVs (notable, large-scale, all)"])
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:
         problem = " ".join(str(exc).split())[:300]
         raise ParseError(SOURCE_ID, ",".join(f.name for f in files), f"model table does not match its schema: {problem}") from None

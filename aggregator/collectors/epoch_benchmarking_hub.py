@@ -1,13 +1,26 @@
 """Epoch AI Benchmarking Hub: Epoch-run evaluations, mirrored external leaderboards and the Epoch Capabilities Index.
 
-Live: https://epoch.ai/data/benchmark_data.zip, one CSV per benchmark, read in memory (never extracted).
+Live: https://epoch.ai/data/benchmark_data.zip, read in memory (never extracted). Two layouts are read:
+- flat (to 2026-04): one CSV per benchmark at the root, the ECI in `epoch_capabilities_index.csv` (`ECI Score`),
+  support tables in `additional_eci_data/`;
+- indexed (2026-08 on): the same benchmark CSVs plus `benchmark_metadata.csv` (the upstream's index: benchmark,
+  source_file, score_column, scale, ...) and `model_metadata.csv` at the root, and the ECI in
+  `epoch_capabilities_index/eci_scores.csv` (Model, eci, eci_ci_low, eci_ci_high, date, ...) beside support tables
+  (edi_scores.csv, processed_data_for_eci.csv, eci_bootstraps.json). A root CSV without `Model version` that the
+  index does not list is a support table: skipped, with a warning in the refresh log.
 Mirror: the CSVs themselves. Every benchmark file is read by its columns, not from a fixed list: it starts with
-`Model version` and its headline score column is found by name (`_score_column`). `additional_eci_data/` and the
-other support tables of the ECI folder hold no model scores and are skipped.
+`Model version` and its headline score column is found by name (`_score_column`; the index's score_column when
+the names say nothing). The snapshot date is the file's Last-Modified, else the newest member date in the zip.
+Settings keep every field that tells runs apart: effort and thinking budget from the `Model version` suffix, else
+from the `Name` ("(120K, High)", "(Thinking)"), and for rows that still coincide the `Name`, `Source` or record id.
+Intervals: given bounds, else derived as score ± 1.96 standard error (see `_ci`).
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import datetime as dt
 import io
 import re
 import stat
@@ -21,13 +34,16 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import iso_date, read_csv, require_columns, to_number
+from ._util import iso_date, read_csv, require_columns, to_number, with_formats
 
 SOURCE_ID = "epoch_benchmarking_hub"
 ECI_KEY = "epoch_capabilities_index"
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_BYTES = 200_000_000
 SKIP_FOLDERS = {"additional_eci_data", "__MACOSX"}
+INDEX = "benchmark_metadata.csv"
+SUPPORT_TABLES = {INDEX, "model_metadata.csv"}  # root tables of the indexed layout that hold no scores
+DOS_EPOCH = 1980  # a zip member dated 1980-01-01 carries no date
 
 # Headline score columns seen upstream, in order of preference; `SCORE_PATTERN` catches new files' names.
 SCORE_NAMES = (
@@ -55,8 +71,14 @@ SETTING_COLUMNS = {  # upstream column -> (setting key, pattern cut from the val
     "SWE-Agent Release Version": ("swe_agent", ""),
 }
 SCAFFOLD_COLUMNS = ("Scaffold", "Agent")
-EFFORT_SUFFIX = r"_(none|minimal|low|medium|high|xhigh|max)$"
+EFFORT_SUFFIX = r"_(none|minimal|low|medium|high|xhigh|max|unknown)$"  # `unknown`: Epoch does not know the effort
 BUDGET_SUFFIX = r"_(\d+)[kK]$"
+# Run conditions Epoch writes only in the free-text `Name`: "Claude Opus 4.6 (120K, High)", "(Thinking, 16K)",
+# "(High, 120k thinking)", "Claude Opus 4 (Thinking)", "claude-opus-4-1-20250805-thinking".
+NAME_EFFORTS = {"none": "none", "minimal": "minimal", "low": "low", "med": "medium", "medium": "medium", "high": "high",
+                "xhigh": "xhigh", "x-high": "xhigh", "max": "max"}
+NAME_PARENS = re.compile(r"\(([^()]*)\)")
+NAME_BUDGET = re.compile(r"^(\d+)[kK]$")
 STEPS = r"\s*\((\d+) steps?\)\s*$"
 BOOLISH = {"", "true", "false", "checked", "yes", "no"}
 # Self-reported: a developer's own document (system/model card, announcement) or a paper naming the model's family.
@@ -118,17 +140,20 @@ def expand_zip(f: RawFile) -> list[RawFile]:
             if budget < 0:
                 raise ParseError(SOURCE_ID, f.name, f"uncompressed content over the cap of {MAX_ZIP_BYTES} bytes")
             out.append(RawFile.of(info.filename, data, f.url, f.retrieved_at, f.published))
+        built = max((dt.date(*i.date_time[:3]) for i in infos if i.date_time[0] > DOS_EPOCH), default=None)
     if not out:
         raise ParseError(SOURCE_ID, f.name, "the archive holds no CSV file")
+    if f.published is None and built is not None:  # no Last-Modified: the archive's own member dates
+        out = [dataclasses.replace(m, published=built.isoformat()) for m in out]
     return out
 
 
 # --- columns -----------------------------------------------------------------------------------------------
 
 
-def _score_column(f: RawFile, df: pd.DataFrame) -> str:
+def _score_column(f: RawFile, df: pd.DataFrame, declared: str = "") -> str:
     """The headline score, among the columns Epoch puts before `Release date`: the first known name, else the
-    first score-like name."""
+    first score-like name, else the column the upstream index declares."""
     cols = list(df.columns)
     head = [c for c in (cols[: cols.index("Release date")] if "Release date" in cols else cols) if c != "Model version"]
     for c in head:
@@ -137,7 +162,25 @@ def _score_column(f: RawFile, df: pd.DataFrame) -> str:
     for c in head:
         if SCORE_PATTERN.search(c) and not NOT_HEADLINE.search(c):
             return c
+    if declared in cols:
+        return declared
     raise ParseError(SOURCE_ID, f.name, f"no score column found (known names or /{SCORE_PATTERN.pattern}/); columns: {cols[:15]}")
+
+
+def name_conditions(name: str) -> dict[str, str]:
+    """Effort, thinking budget and thinking mode stated in an Epoch `Name` (in parentheses, or a '-thinking' suffix)."""
+    out: dict[str, str] = {}
+    for group in NAME_PARENS.findall(name):
+        for token in re.split(r"[,\s]+", group.strip().casefold()):
+            if token in NAME_EFFORTS:
+                out.setdefault("effort", NAME_EFFORTS[token])
+            elif m := NAME_BUDGET.match(token):
+                out.setdefault("thinking_budget", f"{m[1]}K")
+            elif token in ("thinking", "non-thinking"):
+                out.setdefault("mode", token)
+    if re.search(r"[-\s]thinking$", name.strip(), re.I) and not re.search(r"non-thinking$", name.strip(), re.I):
+        out.setdefault("mode", "thinking")
+    return out
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -164,7 +207,9 @@ def _join(parts: list[pd.Series], index: pd.Index) -> pd.Series:
 
 
 def _ci(f: RawFile, df: pd.DataFrame, score: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """CI bounds as given, else '+a/-b' half-widths, else score ± 1.96 stderr when stderr is on the score's scale."""
+    """CI bounds as given, else '+a/-b' half-widths, else derived here as score ± 1.96 stderr (a normal 95% interval;
+    Epoch publishes the standard error, not the interval). A stderr column in percentage points beside 0-1 scores
+    (any value above 1) is divided by 100 first."""
     nan = pd.Series(float("nan"), index=df.index)
     lo, hi = nan.copy(), nan.copy()
     for lo_c, hi_c in CI_BOUNDS:
@@ -178,9 +223,28 @@ def _ci(f: RawFile, df: pd.DataFrame, score: pd.Series) -> tuple[pd.Series, pd.S
     se_cols = [c for c in df.columns if STDERR_PATTERN.search(c)]
     if se_cols:
         se = to_number(SOURCE_ID, f, df[se_cols[0]], se_cols[0])
-        if not (score.abs().max() <= 1 and (se > 1).any()):  # why: a percent-point stderr beside 0-1 scores is unusable
-            lo, hi = lo.fillna(score - 1.96 * se), hi.fillna(score + 1.96 * se)
+        if score.abs().max() <= 1 and (se > 1).any():  # percentage points beside 0-1 scores (APEX-Agents): one unit
+            se = se / 100
+        lo, hi = lo.fillna(score - 1.96 * se), hi.fillna(score + 1.96 * se)
     return lo, hi
+
+
+DISTINGUISHING = (("Name", "variant"), ("Source", "source"), ("id", "run"), ("ID", "run"))
+
+
+def _distinct(df: pd.DataFrame, name: pd.Series, setting: pd.Series, as_of: pd.Series) -> pd.Series:
+    """Rows of one file that would share (model, setting, date) are runs the upstream tells apart by another field:
+    the first of `Name`, `Source`, `id` that differs within such a group goes into their setting."""
+    for col, key in DISTINGUISHING:
+        clash = pd.DataFrame({"n": name, "s": setting, "d": as_of}).duplicated(keep=False)
+        if not clash.any() or col not in df.columns:
+            continue
+        values = _col(df, col)
+        differs = clash & values.ne(name) & values.ne("")
+        differs &= values.groupby([name, setting, as_of]).transform("nunique").gt(1)
+        extra = _kv(key, values.where(differs, ""))
+        setting = setting.where(~differs, (setting + ";" + extra).str.lstrip(";"))
+    return setting
 
 
 def _self_reported(df: pd.DataFrame, names: pd.Series) -> pd.Series:
@@ -207,18 +271,23 @@ def _self_reported(df: pd.DataFrame, names: pd.Series) -> pd.Series:
 # --- files -------------------------------------------------------------------------------------------------
 
 
-def _parse_benchmark(f: RawFile, key: str, snapshot: str) -> pd.DataFrame:
+def _parse_benchmark(f: RawFile, key: str, snapshot: str, declared: str = "") -> pd.DataFrame:
     df = read_csv(SOURCE_ID, f)
     require_columns(SOURCE_ID, f, df, ["Model version"])
-    score_col = _score_column(f, df)
+    score_col = _score_column(f, df, declared)
     if df.empty:  # a header without entries: nothing to read
         return pd.DataFrame()
     score = to_number(SOURCE_ID, f, df[score_col], score_col)
-    version = _col(df, "Model version")
-    name = version.where(version.ne(""), _col(df, "Name"))
+    version, label = _col(df, "Model version"), _col(df, "Name")
+    name = version.where(version.ne(""), label)
     budget = version.str.extract(BUDGET_SUFFIX, expand=False).fillna("")
-    settings = [_kv("effort", version.str.extract(EFFORT_SUFFIX, expand=False)),
-                _kv("thinking_budget", budget.where(budget.eq(""), budget + "K"))]
+    budget = budget.where(budget.eq(""), budget + "K")
+    effort = version.str.extract(EFFORT_SUFFIX, expand=False).fillna("").replace("unknown", "")
+    stated = pd.DataFrame([name_conditions(v) for v in label], index=df.index,
+                          columns=["effort", "thinking_budget", "mode"], dtype=object).fillna("")
+    settings = [_kv("effort", effort.where(effort.ne(""), stated["effort"])),
+                _kv("thinking_budget", budget.where(budget.ne(""), stated["thinking_budget"])),
+                _kv("mode", stated["mode"])]
     for col, (key_name, cut) in SETTING_COLUMNS.items():
         if col in df.columns:
             settings.append(_kv(key_name, _col(df, col).str.replace(cut, "", regex=True) if cut else _col(df, col)))
@@ -242,14 +311,15 @@ def _parse_benchmark(f: RawFile, key: str, snapshot: str) -> pd.DataFrame:
             run_date = run_date.where(run_date.ne(""), _ymd(df[col]))
     lo, hi = _ci(f, df, score)
     org = _col(df, "Organization")
+    as_of = run_date.where(run_date.ne(""), snapshot)
     out = pd.DataFrame({
         "source_model_name": name,
         "benchmark_key": key,
-        "setting": _join(settings, df.index),
+        "setting": _distinct(df, name, _join(settings, df.index), as_of),
         "score": score,
         "ci_lower": lo,
         "ci_upper": hi,
-        "as_of": run_date.where(run_date.ne(""), snapshot),
+        "as_of": as_of,
         "source_url": f.url,
         "self_reported": _self_reported(df, name),
         "is_system": is_system,
@@ -290,19 +360,46 @@ def _is_score_file(path: PurePosixPath) -> bool:
     return ECI_KEY not in path.parts[:-1] or path.name == "eci_scores.csv"  # the ECI folder's other tables: no scores
 
 
+def _index(members: list[RawFile]) -> dict[str, str] | None:
+    """benchmark_metadata.csv: source_file -> score_column (None when the layout has no index)."""
+    f = next((m for m in members if PurePosixPath(m.name).name == INDEX), None)
+    if f is None:
+        return None
+    df = read_csv(SOURCE_ID, f)
+    require_columns(SOURCE_ID, f, df, ["benchmark", "source_file"])
+    cols = df["score_column"] if "score_column" in df else pd.Series("", index=df.index)
+    return {str(src).strip(): str(col).strip() for src, col in zip(df["source_file"], cols, strict=True) if str(src).strip()}
+
+
+def _has_column(f: RawFile, name: str) -> bool:
+    head = f.data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    return name in next(csv.reader(io.StringIO(head)), [])
+
+
 def parse(files: list[RawFile]) -> pd.DataFrame:
     members: list[RawFile] = []
+    zipped = False
     for f in files:
-        members.extend(expand_zip(f) if f.name.lower().endswith(".zip") else [f])
-    frames = []
+        if f.name.lower().endswith(".zip"):
+            members.extend(expand_zip(f))
+            zipped = True
+        else:
+            members.append(f)
+    index = _index(members)
+    frames, warnings = [], []
     for f in members:
         path = PurePosixPath(f.name)
-        if not _is_score_file(path):
+        if not _is_score_file(path) or (index is not None and path.name in SUPPORT_TABLES):
             continue
         snapshot = iso_date(f.published) or f.retrieved_at
         if path.name == "eci_scores.csv":
             frames.append(_parse_eci_scores(f, snapshot))
+        elif index is not None and path.name not in index and not _has_column(f, "Model version"):
+            warnings.append(f"{f.name}: not in {INDEX} and no 'Model version' column: read as a support table, skipped")
         else:
-            frames.append(_parse_benchmark(f, path.stem, snapshot))
+            frames.append(_parse_benchmark(f, path.stem, snapshot, (index or {}).get(path.name, "")))
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    out = finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    layout = (("zip" if zipped else "CSV files") + (", indexed layout (benchmark_metadata.csv, epoch_capabilities_index/)"
+                                                     if index is not None else ", flat layout (one CSV per benchmark)"))
+    return with_formats(out, [layout], warnings)

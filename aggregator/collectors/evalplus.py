@@ -18,7 +18,7 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import hf_org, read_json
+from ._util import hf_org, read_json, with_formats
 
 SOURCE_ID = "evalplus"
 KEYS = ["humaneval", "humaneval+", "mbpp", "mbpp+"]
@@ -60,4 +60,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
             "as_of": f.published or f.retrieved_at, "source_url": f.url, "upstream_org": hf_org(b["link"]),
         }))
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    return with_formats(finish_parsed(pd.concat(frames, ignore_index=True) if frames else []), ["results.json (pass@1 per dataset)"])

@@ -4,7 +4,10 @@ Live only, one repo at a time: `README.md` through huggingface_hub (Fetcher.fetc
 the Hub API `GET <endpoint>/api/models/<repo>?expand=evalResults`, which returns the repo's `.eval_results/*.yaml`
 entries as `{evalResults: [{filename?, data: {dataset: {id, task_id, revision?}, value, verifyToken?, date?,
 source?: {url, name?, user?, org?}, notes?}} | {filename, error}]}` (huggingface_hub's parse_eval_result_entries
-reads the same shape). A repo whose files cannot be fetched is skipped with a warning; all failing is an error.
+reads the same shape). A repo whose files cannot be fetched, or whose card cannot be read (broken front matter,
+an impossible value), is skipped with a warning in the refresh log and keeps its earlier rows (sources.yaml
+`history: models`); all failing is an error. Without HF_TOKEN the Hub rate-limits anonymous clients well below
+the ~800 requests a refresh makes: the refresh workflow passes the token.
 
 Scores:
 - README front matter `model-index: [{name, results: [{task, dataset: {name, type, config?, split?, args?},
@@ -38,7 +41,7 @@ from ..config import Configs, Endpoint, HFFile, Source
 from ..errors import FetchError, ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import as_float, iso_date, read_json, setting_value
+from ._util import as_float, iso_date, read_json, setting_value, with_formats
 
 SOURCE_ID = "hf_cards"
 README, EVALS = "README.md", "eval_results.json"
@@ -181,15 +184,23 @@ def _parse_eval_results(f: RawFile) -> list[dict[str, Any]]:
 
 def parse(files: list[RawFile]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
+    warnings: list[str] = []
     for f in files:
         name = PurePosixPath(f.name).name
-        if name == README:
-            rows += _parse_model_index(f, _repo(f, README), front_matter(f))
-        elif name == EVALS:
-            rows += _parse_eval_results(f)
-        else:
-            raise ParseError(SOURCE_ID, f.name, f"unknown file: expected <org>/<repo>/{README} or <org>/<repo>/{EVALS}")
-    return finish_parsed(rows)
+        try:
+            if name == README:
+                rows += _parse_model_index(f, _repo(f, README), front_matter(f))
+            elif name == EVALS:
+                rows += _parse_eval_results(f)
+            else:
+                raise ParseError(SOURCE_ID, f.name, f"unknown file: expected <org>/<repo>/{README} or <org>/<repo>/{EVALS}")
+        except ParseError as exc:
+            if name not in (README, EVALS):
+                raise
+            warnings.append(f"card skipped: {exc}")  # one repo's broken card is that repo's problem only
+    if files and len(warnings) == len(files):
+        raise ParseError(SOURCE_ID, files[0].name, f"no card could be read; first problem: {warnings[0]}")
+    return with_formats(finish_parsed(rows), ["README.md model-index + Hub API evalResults"], warnings)
 
 
 def _quote(text: str, start: int, end: int, budget: int = 29) -> str:
@@ -213,7 +224,11 @@ def hardware_mentions(files: list[RawFile], patterns: list[str] | None = None) -
     for f in files:
         if PurePosixPath(f.name).name != README:
             continue
-        repo, card = _repo(f, README), front_matter(f)
+        repo = _repo(f, README)
+        try:
+            card = front_matter(f)
+        except ParseError:  # a broken front matter: its metadata says nothing, the card's text still may
+            card = {}
         co2 = card.get("co2_eq_emissions")
         used = co2.get("hardware_used") if isinstance(co2, dict) else None
         if used:

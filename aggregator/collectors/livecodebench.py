@@ -24,7 +24,7 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import hf_org, read_json, require_columns
+from ._util import hf_org, read_json, require_columns, with_formats
 
 SOURCE_ID = "livecodebench"
 SCENARIO = "generation"
@@ -114,4 +114,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
             raise ParseError(SOURCE_ID, f.name, "unknown file: expected performances_generation.json")
         frames.append(_parse_generation(f))
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    return with_formats(finish_parsed(pd.concat(frames, ignore_index=True) if frames else []), ["performances_generation.json (per problem)"])

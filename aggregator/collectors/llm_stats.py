@@ -5,16 +5,23 @@ Every row is self-reported (model cards, papers, vendor blogs); `analysis_method
 model name, since display names repeat across dated versions.
 
 Layouts, both read by `parse`:
-- older (the mirror, commit df1d14e): `models/<org>/<model>/model.json` with `qualitative_metrics:
+- older (the mirror, commit df1d14e, to 2025-05): `models/<org>/<model>/model.json` with `qualitative_metrics:
   [{dataset_name, score, is_self_reported, analysis_method, date_recorded, source_link}]`;
 - later (repo HEAD since mid-2025): `data/organizations/<org>/models/<model>/model.json` (metadata) beside
-  `benchmarks.json`. The later files were not available to check here: the parser ASSUMES `benchmarks.json` is a
-  list of score records (or an object holding it under `qualitative_metrics`, `benchmarks` or `scores`) whose
-  records use the older field names, or the API's (`benchmark_name`/`benchmark_id`, `scored_at`, `source_url`).
+  `benchmarks.json`, a list of `{benchmark_id, benchmark_name, score, normalized_score, analysis_method}` (also
+  accepted under `benchmarks`, `scores` or `qualitative_metrics`).
+Scale: a score in [0, 1] is a fraction as in the older layout; a later-layout score above 1 (up to 100) is a
+percentage, divided by 100 and marked `scale=percent` in the setting (`normalized_score` is used only when the
+score is missing).
+Dates: a record's own date (date_recorded / scored_at), else the model's release date (a vendor reports its scores
+when it releases the model), else the snapshot's date (mirror) or the commit's (live).
+Versions: a benchmark name or id that states a version ('LiveCodeBench v5', 'livecodebench-v5') keeps it in the
+setting (`version=v5`), so that rows of the versioned and the unversioned benchmark are never the same run.
 
 Live path: the GitHub repo (deprecated upstream, still served): the commit of `main`, its recursive tree from the
-GitHub API, then each model.json / benchmarks.json from raw.githubusercontent.com at that commit. The paid
-api.llm-stats.com API is not used: its public docs describe a single-model endpoint only, not a listing.
+GitHub API (2 API calls; GITHUB_TOKEN is sent when set, lifting the 60 requests/hour anonymous limit), then each
+model.json / benchmarks.json from raw.githubusercontent.com at that commit. The paid api.llm-stats.com API is not
+used: its public docs describe a single-model endpoint only, not a listing.
 
 GPQA: the key is refined from the method text when it names the subset ('GPQA (Diamond)', 'GPQA (Main)');
 a bare 'GPQA' stays as is, since vendors mix the Diamond and Main sets.
@@ -23,6 +30,7 @@ a bare 'GPQA' stays as is, since vendors mix the Diamond and Main sets.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -34,15 +42,12 @@ from ..config import Configs, Source
 from ..errors import FetchError, ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import as_float, day_date, iso_date, read_json, setting_value
+from ._util import as_float, day_date, iso_date, read_json, setting_value, with_formats
 
 SOURCE_ID = "llm_stats"
-REPO = "JonathanChavezTamales/LLMStats"
 REF = "main"
-API = f"https://api.github.com/repos/{REPO}"
-RAW = f"https://raw.githubusercontent.com/{REPO}"
-BLOB = f"https://github.com/{REPO}/blob"
 GITHUB_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+VERSION = re.compile(r"(?:^|[\s_-])(v\d+(?:\.\d+)?)(?:$|[\s_-])", re.I)
 OLD = re.compile(r"^models/(?P<org>[^/]+)/(?P<model>[^/]+)/model\.json$")
 NEW = re.compile(r"^data/organizations/(?P<org>[^/]+)/models/(?P<model>[^/]+)/(?P<kind>model|benchmarks)\.json$")
 
@@ -55,13 +60,21 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
     """Mirror, or the repo at the current commit of `main`: tree listing, then raw files (blob URLs kept)."""
     if fetcher.mirror is not None:
         return fetcher.from_mirror(source)
-    commit = read_json(SOURCE_ID, fetcher.fetch_url(source, "_commit.json", f"{API}/commits/{REF}", headers=GITHUB_HEADERS))
+    api, raw, blob = source.urls["api"], source.urls["raw"], source.urls["blob"]
+    headers = dict(GITHUB_HEADERS)
+    if os.environ.get("GITHUB_TOKEN"):
+        headers["Authorization"] = f"Bearer {os.environ['GITHUB_TOKEN']}"
+    try:
+        commit = read_json(SOURCE_ID, fetcher.fetch_url(source, "_commit.json", f"{api}/commits/{REF}", headers=headers))
+    except FetchError as exc:
+        hint = "; GitHub's anonymous limit is 60 requests an hour: set GITHUB_TOKEN" if re.search(r"HTTP (403|429)", str(exc)) else ""
+        raise FetchError(f"{exc}{hint}") from None
     try:
         sha = str(commit["sha"])
         date = iso_date(commit["commit"]["committer"]["date"]) or None
     except (KeyError, TypeError):
         raise FetchError(f"{SOURCE_ID}: GitHub commit response lacks sha / commit.committer.date") from None
-    tree = read_json(SOURCE_ID, fetcher.fetch_url(source, "_tree.json", f"{API}/git/trees/{sha}?recursive=1", headers=GITHUB_HEADERS))
+    tree = read_json(SOURCE_ID, fetcher.fetch_url(source, "_tree.json", f"{api}/git/trees/{sha}?recursive=1", headers=headers))
     if not isinstance(tree, dict) or not isinstance(tree.get("tree"), list):
         raise FetchError(f"{SOURCE_ID}: GitHub tree response lacks 'tree'")
     if tree.get("truncated"):
@@ -71,8 +84,8 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
         raise FetchError(f"{SOURCE_ID}: no model.json / benchmarks.json in the tree of {sha}")
     out = []
     for path in paths:
-        f = fetcher.fetch_url(source, path, f"{RAW}/{sha}/{quote(path)}")
-        out.append(dataclasses.replace(f, url=f"{BLOB}/{sha}/{path}", published=date))
+        f = fetcher.fetch_url(source, path, f"{raw}/{sha}/{quote(path)}")
+        out.append(dataclasses.replace(f, url=f"{blob}/{sha}/{quote(path)}", published=date))
     return out
 
 
@@ -91,6 +104,24 @@ def _key(name: str, method: str) -> str:
     return name.strip()
 
 
+def _version(name: str, bench_id: Any) -> str:
+    """The version a benchmark name or id states ('LiveCodeBench v5' -> 'v5'), '' when none."""
+    for text in (name, str(bench_id or "")):
+        if m := VERSION.search(text.strip()):
+            return m[1].lower()
+    return ""
+
+
+def _scaled(f: RawFile, rec: dict[str, Any], row: int) -> tuple[float, str]:
+    """The record's score as a fraction (see the module doc) and the scale marker for the setting."""
+    score = as_float(SOURCE_ID, f, rec.get("score"), "score", row=row)
+    if pd.isna(score) and "normalized_score" in rec:
+        score = as_float(SOURCE_ID, f, rec.get("normalized_score"), "normalized_score", row=row)
+    if 1 < score <= 100 and "dataset_name" not in rec:
+        return score / 100, "scale=percent"
+    return score, ""
+
+
 def _records(f: RawFile, doc: Any) -> list[Any]:
     if isinstance(doc, list):
         return doc
@@ -102,7 +133,7 @@ def _records(f: RawFile, doc: Any) -> list[Any]:
 
 
 def _score_rows(f: RawFile, records: list[Any], model: str, org: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
-    fallback = f.published or f.retrieved_at
+    fallback, released = f.published or f.retrieved_at, day_date(meta.get("release_date"))
     rows = []
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
@@ -110,23 +141,24 @@ def _score_rows(f: RawFile, records: list[Any], model: str, org: str, meta: dict
         name = rec.get("dataset_name") or rec.get("benchmark_name") or rec.get("benchmark_id")
         if not isinstance(name, str) or not name.strip():
             raise ParseError(SOURCE_ID, f.name, "dataset_name: expected the benchmark name", row=i + 1)
-        score = as_float(SOURCE_ID, f, rec.get("score"), "score", row=i + 1)
+        score, scale = _scaled(f, rec, i + 1)
         if pd.isna(score):
             continue
         if "dataset_name" in rec and "analysis_method" not in rec:
             raise ParseError(SOURCE_ID, f.name, "analysis_method: missing (it tells Pass@1 from Cons@64, Diamond from Main)", row=i + 1)
-        method = str(rec.get("analysis_method") or "")
+        method, version = str(rec.get("analysis_method") or ""), _version(name, rec.get("benchmark_id"))
+        setting = [_method(method), f"version={version}" if version and version not in method.casefold() else "", scale]
         rows.append({
             "source_model_name": model,
             "benchmark_key": _key(name, method),
-            "setting": _method(method),
+            "setting": ";".join(p for p in setting if p),
             "score": score,
-            "as_of": iso_date(rec.get("date_recorded") or rec.get("scored_at")) or fallback,
+            "as_of": iso_date(rec.get("date_recorded") or rec.get("scored_at")) or released or fallback,
             "source_url": f.url,
             "self_reported": True,
             "upstream_org": org,
             "base_model_name": str(meta.get("fine_tuned_from_model_id") or ""),
-            "model_release_date": day_date(meta.get("release_date")),
+            "model_release_date": released,
         })
     return rows
 
@@ -141,6 +173,7 @@ def _meta(f: RawFile) -> dict[str, Any]:
 def parse(files: list[RawFile]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     later: dict[tuple[str, str], dict[str, RawFile]] = {}
+    older = False
     for f in files:
         path = PurePosixPath(f.name).as_posix()
         if m := OLD.match(path):
@@ -149,6 +182,7 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
             if not isinstance(metrics, list):
                 raise ParseError(SOURCE_ID, f.name, "qualitative_metrics: expected a list")
             rows += _score_rows(f, metrics, m["model"], m["org"], doc)
+            older = True
         elif m := NEW.match(path):
             later.setdefault((m["org"], m["model"]), {})[m["kind"]] = f
         else:
@@ -159,4 +193,6 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
             meta = _meta(pair["model"]) if "model" in pair else {}
             rows += _score_rows(pair["benchmarks"], _records(pair["benchmarks"], read_json(SOURCE_ID, pair["benchmarks"])),
                                 model, org, meta)
-    return finish_parsed(rows)
+    formats = (["models/<org>/<model>/model.json (qualitative_metrics; to 2025-05)"] if older else []) + (
+        ["data/organizations/<org>/models/<model>/{model,benchmarks}.json (from mid-2025)"] if later else [])
+    return with_formats(finish_parsed(rows), formats)

@@ -9,9 +9,10 @@ Choices:
 - v2 scores are the normalised 0-100 scores the leaderboard ranked by (random baseline subtracted); the raw 0-1
   accuracies are not kept. v1 scores are plain 0-100 accuracies. Each version's `Average` is a benchmark of its own.
 - setting = `precision=<dtype>`: some repos were evaluated in two precisions (79 in v2, 358 in v1), one row each.
-- Flagged rows (contamination or misleading submissions, per the maintainers) are dropped. v1 stores the flag
-  inverted: TRUE on 7,060 of 7,169 rows, FALSE on e.g. `Contamination/contaminated_proof_7b_v1.0`, so there FALSE
-  means flagged. A flag that would mark most rows is a ParseError: its meaning has changed upstream.
+- Flagged rows (contamination or misleading submissions, per the maintainers) are dropped. The fboulnois v1 CSV
+  stores the flag inverted: TRUE on 7,060 of 7,169 rows, FALSE on e.g. `Contamination/contaminated_proof_7b_v1.0`,
+  so there FALSE means flagged. The leaderboard's own parquet (v1 and v2) has `Flagged` true only on flagged
+  models. A flag that would mark most rows is a ParseError: its meaning has changed upstream.
 - source_model_name = the HF repo id, upstream_org = its owner; as_of = submission date (file date when blank);
   model_release_date = v2's upload-to-hub date; base_model_name = v2's Base Model when it names another repo
   ('Removed' and '<repo> (Merge)' mean none).
@@ -29,7 +30,7 @@ from ..config import Configs, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import iso_dates, read_csv, require_columns, to_number
+from ._util import iso_dates, read_csv, require_columns, to_number, with_formats
 
 SOURCE_ID = "open_llm_leaderboard"
 BENCH_V2 = {"ifeval": "IFEval", "bbh": "BBH", "math": "MATH Lvl 5", "gpqa": "GPQA", "musr": "MUSR", "mmlu_pro": "MMLU-PRO"}
@@ -58,7 +59,7 @@ COLUMNS: dict[tuple[str, str], dict[str, str]] = {
         **{b.lower(): f"v1/{b}" for b in BENCH_V1},
     },
 }
-FLAG_INVERTED = {"v1"}
+FLAG_INVERTED = {("v1", "csv")}  # (version, format) whose flag column is inverted
 TRUE, FALSE, UNKNOWN = {"true", "1", "1.0"}, {"false", "0", "0.0"}, {"", "nan", "none", "<na>"}
 
 
@@ -66,8 +67,8 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
     return fetcher.fetch_declared(source)
 
 
-def _read(f: RawFile) -> tuple[str, pd.DataFrame]:
-    """The file's version and its table with canonical field names."""
+def _read(f: RawFile) -> tuple[str, str, pd.DataFrame]:
+    """The file's version, its format and its table with canonical field names."""
     path = PurePosixPath(f.name)
     version = re.search(r"_(v[12])$", path.stem)
     fmt = path.suffix.lstrip(".")
@@ -84,16 +85,16 @@ def _read(f: RawFile) -> tuple[str, pd.DataFrame]:
     cols = COLUMNS[(version[1], fmt)]
     require_columns(SOURCE_ID, f, df, [c for c in cols if cols[c] not in ("released", "base")])
     df = df.reset_index(drop=True)
-    return version[1], df[[c for c in cols if c in df.columns]].rename(columns=cols)
+    return version[1], fmt, df[[c for c in cols if c in df.columns]].rename(columns=cols)
 
 
-def _flagged(f: RawFile, version: str, values: pd.Series) -> pd.Series:
+def _flagged(f: RawFile, version: str, fmt: str, values: pd.Series) -> pd.Series:
     s = values.astype(str).str.strip().str.casefold().fillna("")
     bad = ~s.isin(TRUE | FALSE | UNKNOWN)
     if bad.any():
         i = int(bad.idxmax())
         raise ParseError(SOURCE_ID, f.name, f"flagged: expected true/false, got {values[i]!r}", row=i + 2)
-    flagged = s.isin(FALSE if version in FLAG_INVERTED else TRUE)
+    flagged = s.isin(FALSE if (version, fmt) in FLAG_INVERTED else TRUE)
     if flagged.sum() > len(s) / 2:
         raise ParseError(SOURCE_ID, f.name, f"flag column marks {int(flagged.sum())} of {len(s)} rows as flagged: "
                                             "its meaning seems to have changed upstream")
@@ -101,7 +102,7 @@ def _flagged(f: RawFile, version: str, values: pd.Series) -> pd.Series:
 
 
 def _parse_table(f: RawFile) -> pd.DataFrame:
-    version, df = _read(f)
+    version, fmt, df = _read(f)
     name = df["name"].astype(str).str.strip()
     blank = name.isna() | name.str.casefold().isin(UNKNOWN)
     if blank.any():
@@ -110,7 +111,7 @@ def _parse_table(f: RawFile) -> pd.DataFrame:
     keys = [c for c in df.columns if "/" in c]
     for k in keys:
         df[k] = to_number(SOURCE_ID, f, df[k], k)
-    keep = ~_flagged(f, version, df["flagged"])
+    keep = ~_flagged(f, version, fmt, df["flagged"])
     fallback = f.published or f.retrieved_at
     precision = df["precision"].astype(str).str.strip().fillna("")
     base = df["base"].astype(str).str.replace(r"\s*\(Merge\)\s*$", "", regex=True).str.strip() if "base" in df \
@@ -130,7 +131,12 @@ def _parse_table(f: RawFile) -> pd.DataFrame:
     return meta.loc[long.index].assign(benchmark_key=long["benchmark_key"], score=long["score"])
 
 
+FORMATS = {"parquet": "leaderboard contents parquet (HF)", "csv": "fboulnois CSV scrape"}
+
+
 def parse(files: list[RawFile]) -> pd.DataFrame:
     frames = [_parse_table(f) for f in files]
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    formats = sorted({f"{PurePosixPath(f.name).stem.rsplit('_', 1)[-1]} {FORMATS.get(PurePosixPath(f.name).suffix.lstrip('.'), '?')}"
+                      for f in files})
+    return with_formats(finish_parsed(pd.concat(frames, ignore_index=True) if frames else []), formats)

@@ -29,7 +29,7 @@ from ..config import Configs, Source
 from ..errors import FetchError, ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import as_float, day_date, iso_date, read_json, setting_value
+from ._util import as_float, day_date, iso_date, read_json, setting_value, with_formats
 
 SOURCE_ID = "opencompass"
 CDN_BASE = "https://cdn.opencompass.org.cn/"
@@ -66,7 +66,7 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
     months = fetcher.fetch_endpoint(source, eps[MONTHS], headers=HEADERS)
     files = [months]
     for e in editions(months):
-        files.append(fetcher.fetch_url(source, e["fileName"], urljoin(CDN_BASE, e["fileName"]), headers=HEADERS))
+        files.append(fetcher.fetch_url(source, e["fileName"], urljoin(source.urls.get("cdn", CDN_BASE), e["fileName"]), headers=HEADERS))
     return files + [fetcher.fetch_endpoint(source, eps[name]) for name in (ACADEMIC, META)]
 
 
@@ -186,4 +186,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
         else:
             frames += _parse_edition(f, listing.get(f.name))
     frames = [fr for fr in frames if not fr.empty]
-    return finish_parsed(pd.concat(frames, ignore_index=True) if frames else [])
+    return with_formats(finish_parsed(pd.concat(frames, ignore_index=True) if frames else []), ["months listing + edition JSON (gzip), academic board"])

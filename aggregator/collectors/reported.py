@@ -17,6 +17,7 @@ from ..config import Configs, Report, Source
 from ..errors import ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
+from ._util import with_formats
 
 SOURCE_ID = "reported"
 
@@ -66,4 +67,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
                         rows.append({"source_model_name": r.model, "benchmark_key": col.benchmark,
                                      "setting": setting_of(t.ref, t.setting, col.setting), "score": value * col.scale,
                                      "as_of": rep.date, "source_url": rep.url, "self_reported": True})
-    return finish_parsed(rows)
+    return with_formats(finish_parsed(rows), ["configs/reported/*.yaml (Report tables)"])

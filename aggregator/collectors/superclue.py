@@ -44,7 +44,7 @@ from ..config import Configs, Source
 from ..errors import FetchError, ParseError
 from ..fetch import Fetcher, RawFile
 from ..store import finish_parsed
-from ._util import read_json, setting_value
+from ._util import read_json, setting_value, with_formats
 
 SOURCE_ID = "superclue"
 log = logging.getLogger(__name__)
@@ -346,4 +346,4 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for t in latest_tables(files):
         rows += _rows(t)
-    return finish_parsed(rows)
+    return with_formats(finish_parsed(rows), ["README.md versions (markdown board tables, one per board and month)"])
