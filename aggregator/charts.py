@@ -26,6 +26,7 @@ STYLE = {
     "figure.dpi": 100, "savefig.dpi": 110, "font.size": 9, "axes.titlesize": 11, "axes.titleweight": "bold",
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25,
     "svg.hashsalt": "aggregator", "svg.fonttype": "none", "path.simplify": True,
+    "text.parse_math": False,  # labels are upstream names: '$x$' in one is text, not mathtext (nor a crash)
 }
 
 
