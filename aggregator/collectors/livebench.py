@@ -68,15 +68,17 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
 
 
 def _read_table(f: RawFile) -> pd.DataFrame:
-    """The release CSV as strings; ragged rows are skipped with a warning, never shifted."""
+    """The release CSV as strings; a ragged row is read as blanks with a warning, never shifted (its previous
+    scores are kept), except a cut last row in a file without its final newline: a truncated file."""
     try:
         text = f.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(SOURCE_ID, f.name, f"not UTF-8 text (byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text))
     try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        rows = [r for r in reader if any(c.strip() for c in r)]
     except csv.Error as exc:
-        raise ParseError(SOURCE_ID, f.name, f"not a readable CSV ({exc})") from None
+        raise ParseError(SOURCE_ID, f.name, f"not a readable CSV ({exc})", row=reader.line_num) from None
     if not rows or rows[0][:1] != ["model"] or len(rows[0]) < 2:
         raise ParseError(SOURCE_ID, f.name, "expected a header 'model,<task>,<task>,...'", row=1)
     if len(set(rows[0])) < len(rows[0]):
@@ -84,10 +86,13 @@ def _read_table(f: RawFile) -> pd.DataFrame:
     header, body, index = rows[0], [], []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) != len(header):
-            log.warning("%s: %s, row %d (%s): %d fields for %d columns; row skipped", SOURCE_ID, f.name, i, r[0], len(r), len(header))
-        else:
-            body.append(r)
-            index.append(i - 2)  # so errors name the file's own row number
+            if i == len(rows) and not text.endswith("\n"):
+                raise ParseError(SOURCE_ID, f.name, f"{len(r)} fields for {len(header)} columns in the last row and no "
+                                                    "newline after it: the file looks truncated", row=i)
+            log.warning("%s: %s, row %d (%s): %d fields for %d columns; read as blanks", SOURCE_ID, f.name, i, r[0], len(r), len(header))
+            r = [r[0]] + [""] * (len(header) - 1)
+        body.append(r)
+        index.append(i - 2)  # so errors name the file's own row number
     df = pd.DataFrame(body, columns=header, index=index).assign(model=lambda d: d["model"].str.strip())
     if df["model"].eq("").any():
         raise ParseError(SOURCE_ID, f.name, "model: empty name", row=int(df["model"].eq("").idxmax()) + 2)
@@ -116,12 +121,17 @@ def _parse_release(table: RawFile, cats_file: RawFile, release: str) -> pd.DataF
         log.warning("%s: %s names tasks absent from %s: %s (averaged over the tasks present, as the site does)",
                     SOURCE_ID, cats_file.name, table.name, missing)
     scores = pd.DataFrame({t: to_number(SOURCE_ID, table, df[t], t) for t in tasks}, index=df.index)
+    for t in tasks:  # a task score is a percentage: outside 0-100 it would skew the means it enters
+        bad = scores[t].lt(0) | scores[t].gt(100)
+        if bad.any():
+            i = int(bad.idxmax())
+            raise ParseError(SOURCE_ID, table.name, f"{t}: expected a score from 0 to 100, got {df.at[i, t]!r}", row=i + 2)
     cat_scores = pd.DataFrame({c: scores[[t for t in dict.fromkeys(ts) if t in scores]].mean(axis=1)  # a task listed twice counts once
                                for c, ts in cats.items()}, index=df.index)
     complete = cat_scores.notna().all(axis=1)
     wide = cat_scores.rename(columns=lambda c: f"category:{c}").assign(**{"global": cat_scores.mean(axis=1).where(complete)})
     wide.insert(0, "source_model_name", df["model"])
-    long = wide.melt(id_vars="source_model_name", var_name="benchmark_key", value_name="score").dropna(subset=["score"])
+    long = wide.melt(id_vars="source_model_name", var_name="benchmark_key", value_name="score")  # incomplete: NaN
     return long.assign(setting=f"release={release}", as_of=release, source_url=table.url)
 
 

@@ -68,7 +68,6 @@ def _parse_board_csv(f: RawFile, arena: str) -> pd.DataFrame:
     score = to_number(SOURCE_ID, f, df["arena_score"], "arena_score")
     if df["model"].str.strip().eq("").any():
         raise ParseError(SOURCE_ID, f.name, "model: empty name", row=int(df["model"].str.strip().eq("").idxmax()) + 2)
-    df, score = df[score.notna()], score[score.notna()]  # a blank score: not rated
     ci = df["95_pct_ci"].astype(str).str.extract(r"^\s*\+\s*([\d.]+)\s*/\s*-\s*([\d.]+)\s*$")
     plus = pd.to_numeric(ci[0], errors="coerce")
     minus = pd.to_numeric(ci[1], errors="coerce")
@@ -77,7 +76,7 @@ def _parse_board_csv(f: RawFile, arena: str) -> pd.DataFrame:
         "source_model_name": df["model"],
         "benchmark_key": arena,
         "setting": f"category=overall;{_style(as_of)}",
-        "score": score,
+        "score": score,  # blank (not rated): NaN, the previous value is kept (collect.py)
         "ci_lower": score - minus,
         "ci_upper": score + plus,
         "as_of": as_of,

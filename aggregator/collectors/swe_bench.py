@@ -96,6 +96,10 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
     if not rows:
         return finish_parsed([])
     df = pd.DataFrame(rows)
-    clash = df.duplicated(["source_model_name", "benchmark_key", "setting", "as_of"], keep=False) & df["run"].ne("")
-    df.loc[clash, "setting"] = df.loc[clash, "setting"] + ";run=" + df.loc[clash, "run"]
+    key = ["source_model_name", "benchmark_key", "setting", "as_of"]
+    distinct = df.drop_duplicates()  # an entry listed twice is one entry (collect drops the copy and counts it)
+    runs = distinct.loc[distinct.duplicated(key, keep=False) & distinct["run"].ne(""), key + ["run"]]
+    clash = pd.MultiIndex.from_frame(df[key + ["run"]]).isin(pd.MultiIndex.from_frame(runs))
+    sep = df.loc[clash, "setting"].map(lambda s: ";" if s else "")  # a bash-only setting is empty: no leading ';'
+    df.loc[clash, "setting"] = df.loc[clash, "setting"] + sep + "run=" + df.loc[clash, "run"]
     return finish_parsed(df.drop(columns="run"))
