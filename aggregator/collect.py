@@ -324,7 +324,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
         if not (o.status == "unchanged" and prev["status"] == "ok" and prev["files_sha256"] == res.sha):
             status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(o.rows), res.data_date, res.retrieved, today, "", res.sha]
         if o.status == "updated":
-            lines.append(changes.source_line(sid, o.rows, o.added, o.removed, o.changed, first=not prev["status"]))
+            note = f"; {o.message}" if o.message else ""  # what a guard kept or dropped, in the commit message too
+            lines.append(changes.source_line(sid, o.rows, o.added, o.removed, o.changed, first=not prev["status"]) + note)
         log(f"{sid}: {o.status}, {o.rows} rows (+{o.added} -{o.removed} ~{o.changed})")
 
     scores = resolve(scores.drop(columns=["model_id", "derivation"]), configs)[SCORE_COLUMNS]

@@ -241,6 +241,7 @@ def test_7_a_record_listed_twice_is_written_once(configs, tmp_path):
     rows = _rows(tmp_path, "swe_bench")
     assert out.rows == len(rows) == 8 and "8 duplicate rows dropped" in out.message
     assert not rows["setting"].str.startswith(";").any() and not rows["setting"].str.contains("run=").any()
+    assert "- swe_bench: first collection, 8 rows; 8 duplicate rows dropped" in (tmp_path / "results" / "CHANGES.md").read_text()
 
 
 @needs_shared
