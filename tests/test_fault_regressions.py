@@ -153,6 +153,8 @@ def test_4_dollar_signs_in_names_are_drawn_as_text(tmp_path):
     svg = " ".join((tmp_path / f.replace(".png", ".svg")).read_text() for f in files)
     for name in NAMES:
         assert name in svg, f"{name!r} is drawn as it is"
+    drawn = re.sub(r"<!--.*?-->", "", svg, flags=re.S)  # matplotlib notes each text's source in a comment
+    assert "mathdefault" not in drawn, "the log axis' own tick labels are still mathtext (10 to the power), not raw text"
 
 
 # --- 5. an HF token echoed by a Hugging Face file went into results/ and the caches ---------------------------------
