@@ -5,12 +5,12 @@ Deterministic: the only date is the refresh's, and a refresh that changed nothin
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
 
 from . import transaction
+from .store import read_table, read_text
 
 TITLE = "# Changes\n\nOne section per refresh that changed results/ (newest first): rows per source, hardware tags.\n"
 TAG_COLUMNS = ["hardware_class", "accelerators", "confidence"]
@@ -26,7 +26,7 @@ def read_models(data: bytes | None) -> pd.DataFrame | None:
     """results/models.csv bytes -> table of tags by model_id, or None when absent or without the tag columns."""
     if not data:
         return None
-    df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    df = read_table(data, "results/models.csv", [])
     if "model_id" not in df.columns or not set(TAG_COLUMNS) <= set(df.columns):
         return None
     return df.drop_duplicates("model_id").set_index("model_id")[TAG_COLUMNS]
@@ -73,9 +73,14 @@ def record_tags(results: Path, before: bytes | None, after: bytes | None, date: 
     """Add the hardware-tag changes between two versions of results/models.csv to results/CHANGES.md (for the
     step that writes models.csv; call it with the bytes before and after). Returns True when the log changed."""
     path = Path(results) / "CHANGES.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    old = read_log(path)
     new = add_section(old, date, "Hardware tags", hardware_lines(before, after))
     return bool(transaction.commit(Path(results), {"CHANGES.md": new.encode("utf-8")})) if new != old else False
+
+
+def read_log(path: Path) -> str:
+    """CHANGES.md's text, checked (a stray byte or a merge-conflict marker is a StoreError naming it); '' if absent."""
+    return read_text(path)
 
 
 def latest_section(text: str) -> str:

@@ -128,10 +128,16 @@ def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
     return f"{stem}.png"
 
 
+def plain(text: object) -> str:
+    """Text drawn as it is: '$' escaped, so that '$x$' in an upstream name is not mathtext (a malformed one would
+    abort the chart). Tick labels of log axes keep their mathtext: only text from data and configs goes through here."""
+    return str(text).replace("$", r"\$")
+
+
 def _footnote(fig: plt.Figure, text: str) -> None:
     """Source line under the chart, wrapped by character count (matplotlib's own wrapping is slow)."""
     width = int(fig.get_figwidth() * 17)
-    fig.text(0.01, -0.02, textwrap.fill(text, width), fontsize=7, color="#555555", ha="left", va="top")
+    fig.text(0.01, -0.02, plain(textwrap.fill(text, width)), fontsize=7, color="#555555", ha="left", va="top")
 
 
 def _spread(ys: list[float], min_gap: float, top: float | None = None) -> list[float]:
@@ -193,11 +199,11 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
         ys = _spread(leaders["score"].tolist(), span * 0.045, top=pts["score"].max())
         for (_, r), y in zip(leaders.iterrows(), ys, strict=True):
             name = r["display_name"] + ("" if r["release_precision"] == "day" else f" (released {r['release_label']})")
-            ax.annotate(name, xy=(r["release_date"], r["score"]), xytext=(r["release_date"] - pd.Timedelta(days=8), y),
+            ax.annotate(plain(name), xy=(r["release_date"], r["score"]), xytext=(r["release_date"] - pd.Timedelta(days=8), y),
                         textcoords="data", fontsize=7, color=COLORS[r["hardware_class"]], va="center", ha="right",
                         arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.5}, zorder=4)
-    ax.set_title(title)
-    ax.set_ylabel(unit)
+    ax.set_title(plain(title))
+    ax.set_ylabel(plain(unit))
     vague = pts["release_precision"].ne("day") if len(pts) else pd.Series(dtype=bool)
     ax.set_xlabel("model release date" + (f" ({int(vague.sum())} known to the month or year only: bar = the possible "
                                           "dates, point at their middle)" if vague.any() else ""))
@@ -228,7 +234,7 @@ def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], nam
         note = ""
         if mb:
             note = "domestic best not yet reached by Nvidia-trained" if mb["months"] is None else f"months behind: {months_text(mb)}"
-        ax.set_title(f"{names[bid]}: Nvidia frontier minus domestic frontier ({units[bid]}){'; ' + note if note else ''}", fontsize=9)
+        ax.set_title(plain(f"{names[bid]}: Nvidia frontier minus domestic frontier ({units[bid]}){'; ' + note if note else ''}"), fontsize=9)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     fig.tight_layout()
     _footnote(fig, footnote)
@@ -254,11 +260,11 @@ def best_now_chart(best: dict[str, pd.DataFrame], names: dict[str, str], units: 
             ax.set_ylim(lo - 100, np.nanmax(vals) + 40)
         for i, c in enumerate(classes):
             name = b["display_name"].get(c, "none")
-            ax.text(i, 0.02, name if len(name) < 24 else name[:22] + "…", rotation=90, ha="center", va="bottom",
+            ax.text(i, 0.02, plain(name if len(name) < 24 else name[:22] + "…"), rotation=90, ha="center", va="bottom",
                     fontsize=6.5, color="white" if not np.isnan(vals[i]) else "#555", transform=ax.get_xaxis_transform())
         ax.set_xticks(range(3), ["domestic", "Nvidia", "other"])
-        ax.set_title(names[bid], fontsize=9)
-        ax.set_ylabel(units[bid], fontsize=7)
+        ax.set_title(plain(names[bid]), fontsize=9)
+        ax.set_ylabel(plain(units[bid]), fontsize=7)
     fig.tight_layout()
     _footnote(fig, footnote)
     return save(fig, folder, stem)
@@ -278,16 +284,16 @@ def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, foo
         for c in classes:
             share = (t[c] / totals).to_numpy() if key == "period" else t[c].to_numpy()
             if key == "period":
-                ax.bar(t[key], share, bottom=left, color=COLORS[c], label=c)
+                ax.bar(t[key].map(plain), share, bottom=left, color=COLORS[c], label=c)
             else:
-                ax.barh(t[key], share, left=left, color=COLORS[c], label=c)
+                ax.barh(t[key].map(plain), share, left=left, color=COLORS[c], label=c)
             left += share
         if key == "period":
             for i, n in enumerate(t[classes].sum(axis=1)):
                 ax.text(i, 1.01, f"n={n}", ha="center", fontsize=7)
             ax.tick_params(axis="x", labelrotation=45, labelsize=7)
             ax.set_ylabel("share of models")
-            ax.set_title(f"{country} developers' models by training hardware")
+            ax.set_title(plain(f"{country} developers' models by training hardware"))
         else:
             ax.set_xlabel("models")
             ax.set_title("per lab")
@@ -307,7 +313,7 @@ def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "ch
         r = rows.iloc[::-1].reset_index(drop=True)
         counts = r["chip_count"].fillna(0).to_numpy(dtype=float)
         ax.barh(range(len(r)), np.where(counts > 0, counts, np.nan), color=[COLORS[c] for c in r["hardware_class"]])
-        ax.set_yticks(range(len(r)), [f"{m}  [{a}]" for m, a in zip(r["display_name"], r["accelerator"], strict=True)], fontsize=7)
+        ax.set_yticks(range(len(r)), [plain(f"{m}  [{a}]") for m, a in zip(r["display_name"], r["accelerator"], strict=True)], fontsize=7)
         ax.set_xscale("log")
         ax.set_xlim(10, max(counts.max(), 100) * 3)
         for i, c in enumerate(counts):
@@ -335,8 +341,8 @@ def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folde
         ax.set_xscale("log")
         ax.legend(fontsize=7, frameon=False)
     ax.set_xlabel("training compute (FLOP, Epoch AI estimate)")
-    ax.set_ylabel(unit)
-    ax.set_title(title)
+    ax.set_ylabel(plain(unit))
+    ax.set_title(plain(title))
     _footnote(fig, footnote)
     return save(fig, folder, stem)
 
@@ -349,7 +355,7 @@ def coverage_chart(cov: pd.DataFrame, names: dict[str, str], footnote: str, fold
     fig, ax = plt.subplots(figsize=(9, max(3, 0.24 * len(c) + 1)))
     left = np.zeros(len(c))
     for cls in classes:
-        ax.barh([names.get(b, b) for b in c["benchmark_id"]], c[cls], left=left, color=COLORS[cls], label=cls)
+        ax.barh([plain(names.get(b, b)) for b in c["benchmark_id"]], c[cls], left=left, color=COLORS[cls], label=cls)
         left += c[cls].to_numpy()
     ax.set_xlabel("models with a score")
     ax.set_title("Coverage: models per benchmark by training hardware")
@@ -376,7 +382,7 @@ def own_numbers_chart(own: pd.DataFrame, footnote: str, folder: Path, stem: str 
             cls = g["hardware_class"].iloc[0]
             ax.scatter(g["gap"], np.full(len(g), i), s=18, color=COLORS.get(cls, COLORS["unknown"]), alpha=0.7, zorder=3)
             ax.scatter([g["gap"].median()], [i], s=90, marker="|", color="#222222", zorder=4)
-            labels.append(f"{name} ({date[:7]}, {textwrap.shorten(table, 28, placeholder='…')}; n={len(g)})")
+            labels.append(plain(f"{name} ({date[:7]}, {textwrap.shorten(table, 28, placeholder='…')}; n={len(g)})"))
         ax.axvline(0, color="#777777", lw=0.8)
         ax.set_yticks(range(len(groups)), labels, fontsize=7)
         ax.set_ylim(-0.7, len(groups) - 0.3)

@@ -81,8 +81,15 @@ def collect(
 
     console = _console()
     outcomes = run(cfg, ids, results, cache, mirror, log=console.print, progress=sys.stderr.isatty())
-    _table(outcome_table(outcomes)[["source_id", "status", "rows", "added", "removed", "changed", "kept", "downloaded",
-                                    "message"]], "Refresh")
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 4
+    counts = outcome_table(outcomes)["status"].value_counts()
+    console.print("collected: " + ", ".join(f"{n} {st}" for st, n in counts.items())
+                  + f"; {sum(o.downloaded for o in outcomes):,} bytes fetched")
+    for o in outcomes:  # one block per source that did not refresh: why
+        if o.status in ("failed", "skipped"):
+            console.print(f"  {o.source_id}: {o.status}", markup=False)
+            for line in textwrap.wrap(o.message, width, initial_indent="    ", subsequent_indent="    "):
+                console.print(line, markup=False)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     found = problems(cfg, outcomes, read_scores(results / "scores.csv"), today, check_age=mirror is None)
     for p in found:
@@ -121,9 +128,12 @@ def sources(configs: ConfigOpt = Path("configs"), results: ResultsOpt = Path("re
     """Every source with its row count, date of data, license and status."""
     import pandas as pd
 
+    from .collect import STATUS_COLUMNS
+    from .store import read_table
+
     cfg = _configs(configs)
     path = results / "collection.csv"
-    st = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("source_id") if path.exists() else pd.DataFrame()
+    st = read_table(path.read_bytes(), str(path), STATUS_COLUMNS).set_index("source_id") if path.exists() else pd.DataFrame()
     rows = []
     for s in cfg.sources.values():
         r = st.loc[s.id] if s.id in st.index else None
@@ -248,15 +258,18 @@ def suggest_aliases(
     results: ResultsOpt = Path("results"),
 ) -> None:
     """Propose registry matches for results/unmatched.csv (fuzzy; a person confirms by editing configs/aliases/)."""
-    import pandas as pd
-
+    from .errors import StoreError
+    from .store import read_table
     from .suggest import suggest_aliases as run
 
     path = results / "unmatched.csv"
     if not path.exists():
         _console().print(f"{path} not found: run `aggregator report` first")
         raise typer.Exit(1)
-    df = run(pd.read_csv(path, dtype={"rows": int}, keep_default_na=False), _configs(configs), limit=limit)
+    table = read_table(path.read_bytes(), str(path), ["rows"])
+    if not table["rows"].str.fullmatch(r"\d+").all():
+        raise StoreError(f"{path}: 'rows' must be whole numbers: run `aggregator report` to rebuild it")
+    df = run(table.astype({"rows": int}), _configs(configs), limit=limit)
     df.to_csv(sys.stdout, index=False, lineterminator="\n")
 
 
@@ -273,11 +286,18 @@ def main() -> None:
 
     try:
         app()
-    except AggregatorError as exc:
+    except (AggregatorError, OSError) as exc:  # a disk full or an unreadable file: one line, never a traceback
         from .fetch import redact
 
-        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        print(f"error: {redact(_one_line(exc))}", file=sys.stderr)
         sys.exit(2)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else ""
+        return f"{where}: {exc.strerror}" if where else exc.strerror
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import time
 from collections.abc import Callable
@@ -21,19 +22,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import changes, transaction
+from . import changes, guards, transaction
 from .collectors import collector
 from .config import Configs
-from .errors import AggregatorError, FetchError
-from .fetch import Fetcher, RawFile, redact, user_agent
+from .errors import AggregatorError, FetchError, StoreError
+from .fetch import Fetcher, RawFile, forget, redact, user_agent
 from .resolve import resolve
 from .schemas import PARSED_SCHEMA, SCORES_SCHEMA
-from .store import SCORE_COLUMNS, SCORE_SORT, csv_bytes, read_scores, validate
+from .store import SCORE_COLUMNS, SCORE_SORT, check_text, csv_bytes, read_scores, read_table, validate
 
 STATUS_COLUMNS = ["source_id", "status", "rows", "data_date", "retrieved_at", "last_success", "last_error", "files_sha256",
                   "format", "warnings"]
 UNMAPPED_COLUMNS = ["source_id", "benchmark_key", "rows"]
 ROW_KEY = ["source_model_name", "benchmark_id", "setting", "as_of"]
+HELD_KEY = ["source_model_name", "benchmark_id", "setting"]  # a row whose new value is blank or rejected keeps its old one
 DATA_COLUMNS = [c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]
 WORKERS = 4
 UNCURATED_UNIT = "as_published"  # scores of a benchmark the catalog does not know, from a source without default_unit
@@ -58,6 +60,7 @@ class Normalised:
     scores: pd.DataFrame
     rejected: list[str]
     unmapped: pd.DataFrame
+    held: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HELD_KEY))  # blank or rejected: keep old
 
 
 def uncurated_id(source_id: str, keys: pd.Series) -> pd.Series:
@@ -68,18 +71,24 @@ def uncurated_id(source_id: str, keys: pd.Series) -> pd.Series:
 def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normalised:
     """Parsed rows -> catalog benchmarks and units. A key the catalog does not know keeps its rows, under the
     automatic id '<source>:<key>' (uncurated: upstream values, the source's default unit; never compared).
-    Impossible values are rejected with a message, never written."""
+    Impossible values are rejected with a message, never written; the keys of rejected rows and of blank ones (NaN:
+    'N/A' upstream) are `held`: their previous rows are kept."""
     parsed = validate(parsed, PARSED_SCHEMA, f"{source_id} parser output")
     keymap = configs.benchmark_key_map()
     if configs.sources[source_id].kind == "curated":  # curated rows name catalog benchmark ids directly
         keymap = keymap | {(source_id, b): (b, 1.0) for b in configs.benchmarks}
-    pairs = pd.Series(list(zip([source_id] * len(parsed), parsed["benchmark_key"], strict=True)), index=parsed.index)
-    mapped = pairs.map(lambda k: keymap.get(k))
+
+    def catalog(keys: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Each key's (benchmark id, scale) or NaN, and its benchmark id (the uncurated id for an unknown key)."""
+        mapped = keys.map(lambda k: keymap.get((source_id, k)))
+        return mapped, mapped.map(lambda t: t[0], na_action="ignore").fillna(uncurated_id(source_id, keys))
+
+    blank, parsed = parsed[parsed["score"].isna()], parsed[parsed["score"].notna()]
+    mapped, ids = catalog(parsed["benchmark_key"])
     known = mapped.notna()
     unmapped = (parsed.loc[~known].groupby("benchmark_key", as_index=False).size()
                 .rename(columns={"size": "rows"}).assign(source_id=source_id))[UNMAPPED_COLUMNS]
-    df = parsed.copy()
-    df["benchmark_id"] = mapped.map(lambda t: t[0], na_action="ignore").fillna(uncurated_id(source_id, df["benchmark_key"]))
+    df = parsed.assign(benchmark_id=ids)
     scale = mapped.map(lambda t: t[1], na_action="ignore").fillna(1.0).astype(float)
     for col in ("score", "ci_lower", "ci_upper"):
         df[col] = df[col] * scale
@@ -94,22 +103,24 @@ def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normali
         f"outside {units[r.unit].label} range [{lo[i]:g}, {hi[i]:g}]"
         for i, r in df[bad].iterrows()
     ]
+    held = pd.concat([blank.assign(benchmark_id=catalog(blank["benchmark_key"])[1]), df[bad]])[HELD_KEY]
     df = df[~bad]
     df["source_id"] = source_id
     if configs.sources[source_id].self_reported:
         df["self_reported"] = True
     df = df.drop(columns=["benchmark_key"])
     df["model_id"], df["derivation"] = "", "unmatched"
-    return Normalised(df[SCORE_COLUMNS].reset_index(drop=True), rejected, unmapped)
+    return Normalised(df[SCORE_COLUMNS].reset_index(drop=True), rejected, unmapped, held.reset_index(drop=True))
 
 
 # --- reading the current results/ -------------------------------------------------------------------------
 
 
-def _read_csv_str(data: bytes | None, columns: list[str]) -> pd.DataFrame:
+def _read_csv_str(data: bytes | None, columns: list[str], where: str, required: bool = True) -> pd.DataFrame:
+    """A results/ table as text (checked: store.read_table); an empty one of `columns` when there is none."""
     if not data:
         return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    return read_table(data, where, columns if required else [])
 
 
 def _text_rows(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -147,20 +158,30 @@ class _Result:
 def _code_hash(mod) -> str:
     here = Path(__file__).parent
     parts = [Path(mod.__file__).read_bytes(), (here / "collectors" / "_util.py").read_bytes(), (here / "store.py").read_bytes(),
-             pd.__version__.encode()]
+             (here / "limits.py").read_bytes(), pd.__version__.encode()]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
+def parse_key(mod, files: list[RawFile]) -> str:
+    """What parsed rows depend on: each file's name, bytes and origin (URL, dates: they become source_url and
+    as_of), and the parser code. The same bytes from another URL or snapshot are parsed anew."""
+    origin = [json.dumps([f.name, f.sha256, f.url, f.retrieved_at, f.published]) for f in files]
+    return hashlib.sha256(("|".join(origin) + _code_hash(mod)).encode()).hexdigest()[:24]
+
+
 def _parse_cached(mod, files: list[RawFile], folder: Path) -> pd.DataFrame:
-    """parse(files), or its cached result for the same file hashes and parser code (a parquet file, no pickle)."""
-    key = hashlib.sha256(("|".join(f"{f.name}:{f.sha256}" for f in files) + _code_hash(mod)).encode()).hexdigest()[:24]
+    """parse(files), or its cached result for the same inputs (parse_key) and code (a parquet file, no pickle)."""
+    key = parse_key(mod, files)
     path = folder / f"{key}.parquet"
     if path.is_file():
         try:
             return pd.read_parquet(path)
         except Exception:  # a damaged cache entry is only a cache miss
             path.unlink(missing_ok=True)
-    parsed = mod.parse(files)
+    parsed, leaked = guards.redact_parsed(mod.parse(files))
+    if leaked:  # a secret came in where byte-level redaction missed it: neither it nor its download is kept
+        forget(files)
+        return parsed
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.parquet"):
         old.unlink(missing_ok=True)
@@ -180,14 +201,17 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
     res, downloaded = _Result(Outcome(sid, "failed")), 0
     try:
         mod = collector(sid)
-        files: list[RawFile] = mod.fetch(fetcher, source, configs)
+        with fetcher.budget(source.budget_seconds or configs.settings.source_budget_seconds):
+            files: list[RawFile] = mod.fetch(fetcher, source, configs)
         if not files:
             raise FetchError(f"{sid}: no files fetched")
         files = sorted(files, key=lambda f: f.name)
         downloaded = sum(len(f.data) for f in files if not f.extra.get("not_modified"))
         res.sha = ",".join(f.sha256[:12] for f in files)
         res.retrieved = max(f.retrieved_at for f in files)
+        guards.check_files(sid, files)
         parsed = _parse_cached(mod, files, parsed_cache / sid)
+        guards.check_limits(sid, parsed, files)
         res.format = "; ".join(parsed.attrs.get("formats", []))
         warned = parsed.attrs.get("warnings", [])
         res.log += [f"{sid}: warning: {m}" for m in warned]
@@ -195,7 +219,8 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
         if source.kind == "models":
             _models_table(res, parsed, old_table)
         else:
-            _score_rows(res, parsed, configs, old_scores)
+            _score_rows(res, parsed, configs, old_scores, files, fetcher.mirror is not None,
+                        getattr(mod, "INDEPENDENT_FILES", True))
         if hasattr(mod, "side_table"):
             side = mod.side_table(files)
             res.side = (mod.SIDE_TABLE, csv_bytes(side.sort_values(list(side.columns), kind="mergesort")))
@@ -229,17 +254,28 @@ def retained(old: pd.DataFrame, new: pd.DataFrame, rule: str) -> pd.DataFrame:
     return old[keep]
 
 
-def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores: pd.DataFrame) -> None:
+def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores: pd.DataFrame,
+                files: list[RawFile], mirror: bool, independent: bool = True) -> None:
+    """The source's new rows against its previous ones (guards.py; then its history rule); `independent`: a file's
+    rows do not depend on the source's other files, so one file's previous rows can be kept beside the others' new
+    ones."""
     sid = res.outcome.source_id
     norm = normalise(parsed, sid, configs)
     res.log += [f"rejected: {m}" for m in norm.rejected]
-    new = norm.scores
     old = old_scores[old_scores["source_id"].eq(sid)]
-    if new.empty:  # a fetch that yields nothing is a failure, whatever earlier rows the history rule would keep
+    new, dups = guards.dedupe(norm.scores, DATA_COLUMNS)
+    if new.empty and norm.held.empty:  # a fetch that yields nothing is a failure, whatever earlier rows would be kept
         raise AggregatorError(f"{sid}: no rows after parsing and normalisation")
-    kept = retained(old, new, configs.sources[sid].history)
-    if len(kept):
+    kept = retained(old, new, configs.sources[sid].history)  # judged on what the fetch shows, before any guard
+    new, notes, shrunk = guards.keep_files(configs.sources[sid], files, new, old, mirror)
+    if notes and (shrunk == {f.name for f in files} or not independent):  # nothing usable, or files read together
+        raise AggregatorError(f"{sid}: " + "; ".join(notes))
+    new, held = guards.keep_held(new, old, norm.held, ROW_KEY, HELD_KEY)
+    notes += [f"{dups} duplicate rows dropped (identical upstream records)"] * bool(dups)
+    notes += [f"{held} previous rows kept whose new value is blank or out of range"] * bool(held)
+    if len(kept):  # a row a guard already kept back is not added twice
         new = pd.concat([new, kept[SCORE_COLUMNS].assign(model_id="", derivation="unmatched")], ignore_index=True)
+        new = new.drop_duplicates(DATA_COLUMNS, ignore_index=True)
         dates = kept[["benchmark_id", "as_of"]].drop_duplicates()
         res.log.append(f"{sid}: {len(kept)} earlier rows kept that the upstream no longer shows "
                        f"({len(dates)} benchmark snapshots, {kept['as_of'].min()} to {kept['as_of'].max()})")
@@ -247,8 +283,10 @@ def _score_rows(res: _Result, parsed: pd.DataFrame, configs: Configs, old_scores
     o, n = _text_rows(old, DATA_COLUMNS), _text_rows(new, DATA_COLUMNS)
     added, removed, changed = _diff(o, n, ROW_KEY)
     same = o.equals(n)
-    res.outcome = Outcome(sid, "unchanged" if same else "updated", len(new), added, removed, changed, kept=len(kept))
+    res.outcome = Outcome(sid, "unchanged" if same else "updated", len(new), added, removed, changed, "; ".join(notes),
+                          kept=len(kept))
     res.scores, res.unmapped, res.data_date = new, norm.unmapped, str(new["as_of"].max())
+    res.log += [f"{sid}: {n}" for n in notes]
     if len(norm.unmapped):
         res.log.append(f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys "
                        f"not in the catalog, kept as uncurated '{sid}:<key>' ids (see unmapped_benchmarks.csv)")
@@ -258,7 +296,7 @@ def _models_table(res: _Result, parsed: pd.DataFrame, old_table: bytes | None) -
     sid = res.outcome.source_id
     new = parsed.sort_values(list(parsed.columns[:2]), kind="mergesort").reset_index(drop=True)
     data = csv_bytes(new)
-    old = _read_csv_str(old_table, list(new.columns))
+    old = _read_csv_str(old_table, list(new.columns), f"results/{sid}.csv", required=False)
     _check_drop(sid, len(old), len(new))
     n = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     shared = [c for c in n.columns if c in old.columns]
@@ -286,9 +324,15 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     fetcher = fetcher or Fetcher(cache, mirror, agent=user_agent(configs.settings.project_url))
     current = {p.name: p.read_bytes() for p in results.glob("*") if p.is_file() and not p.name.startswith(".")}
     scores = read_scores(results / "scores.csv")
-    status = (_read_csv_str(current.get("collection.csv"), STATUS_COLUMNS).reindex(columns=STATUS_COLUMNS, fill_value="")
-              .set_index("source_id", drop=False))
-    unmapped = _read_csv_str(current.get("unmapped_benchmarks.csv"), UNMAPPED_COLUMNS)
+    status = _read_csv_str(current.get("collection.csv"), STATUS_COLUMNS, str(results / "collection.csv"), required=False)
+    missing = [c for c in STATUS_COLUMNS[:8] if len(status.columns) and c not in status.columns]  # format, warnings: newer
+    if missing:
+        raise StoreError(f"{results / 'collection.csv'}: lacks column(s) {', '.join(missing)}: delete it to rebuild it")
+    status = status.reindex(columns=STATUS_COLUMNS, fill_value="").set_index("source_id", drop=False)
+    unmapped = _read_csv_str(current.get("unmapped_benchmarks.csv"), UNMAPPED_COLUMNS, str(results / "unmapped_benchmarks.csv"))
+    if not unmapped["rows"].str.fullmatch(r"\d+").all():
+        raise StoreError(f"{results / 'unmapped_benchmarks.csv'}: 'rows' must be whole numbers: delete it to rebuild it")
+    old_log = check_text(current.get("CHANGES.md", b""), str(results / "CHANGES.md"))
 
     todo, outcomes = [], {}
     for sid in source_ids:
@@ -336,7 +380,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
             status.loc[sid, STATUS_COLUMNS] = [sid, "ok", str(o.rows), res.data_date, res.retrieved, today, "", res.sha,
                                                res.format, res.warnings]
         if o.status == "updated":
-            lines.append(changes.source_line(sid, o.rows, o.added, o.removed, o.changed, first=not prev["status"]))
+            note = f"; {o.message}" if o.message else ""  # what a guard kept or dropped, in the commit message too
+            lines.append(changes.source_line(sid, o.rows, o.added, o.removed, o.changed, first=not prev["status"]) + note)
         log(f"{sid}: {o.status}, {o.rows} rows (+{o.added} -{o.removed} ~{o.changed}"
             + (f", {o.kept} kept from earlier fetches" if o.kept else "") + f"); format: {res.format or 'n/a'}")
 
@@ -347,7 +392,6 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     files["unmapped_benchmarks.csv"] = csv_bytes(
         unmapped.astype({"rows": int}).sort_values(["source_id", "benchmark_key"], kind="mergesort"))
     if lines:
-        old_log = current.get("CHANGES.md", b"").decode("utf-8")
         files["CHANGES.md"] = changes.add_section(old_log, today, "Sources", lines).encode("utf-8")
     written = transaction.commit(results, files)
     log(f"results: {', '.join(written) if written else 'nothing changed'}")

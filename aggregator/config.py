@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import Counter
 from functools import cached_property
@@ -24,6 +25,7 @@ from pydantic import (
 
 from . import memo
 from .errors import ConfigError
+from .limits import MAX_YAML_NODES, SOURCE_BUDGET_SECONDS
 
 ID_RE = r"^[a-z0-9][a-z0-9._+-]*$"
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -78,6 +80,8 @@ class Settings(Strict):
                                   "fails the live refresh; a source whose data is older shows as stale in the report")
     project_url: str | None = Field(default=None, pattern=r"^https?://\S+$",
                                     description="the deployer's project URL, cited in chart footers and the User-Agent")
+    source_budget_seconds: float = Field(default=SOURCE_BUDGET_SECONDS, gt=0,
+                                         description="wall-clock seconds one source may spend fetching (limits.py)")
 
 
 # --- sources --------------------------------------------------------------------------------------------
@@ -170,6 +174,8 @@ class Source(Strict):
     hf_index: HFRepo | None = Field(default=None, description="a Hugging Face repo whose file list is the index of "
                                     "what to fetch (configs, files)")
     archived: bool = Field(default=False, description="frozen upstream: old data is expected, never 'stale'")
+    budget_seconds: float | None = Field(default=None, gt=0, description="this source's fetch time budget, when not "
+                                         "settings.yaml's source_budget_seconds (a source of many requests)")
     notes: str = ""
 
 
@@ -182,6 +188,16 @@ class Accelerator(Strict):
     vendor: str
     vendor_country: str
     match: list[str] = Field(default_factory=list, description="regexes (case-insensitive) for upstream strings")
+
+    @field_validator("match")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for p in v:
+            try:
+                re.compile(p, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regex ({exc})") from None
+        return v
 
 
 # --- benchmarks -----------------------------------------------------------------------------------------
@@ -350,7 +366,52 @@ class WatchItem(Strict):
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe loading (libyaml's C parser when present), with dates left as strings (so that an impossible date is
-    reported by the schema, per field)."""
+    reported by the schema, per field), a duplicate key refused (YAML would keep the last one silently) and a
+    document whose aliases expand past limits.MAX_YAML_NODES refused before anything walks it (an alias bomb)."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_expansion(node)
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # '<<: *base' keys may be overridden on purpose
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r} (YAML would keep only the last one)", key_node.start_mark)
+                seen.add(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+        return super().construct_mapping(node, deep)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph whose expansion (every alias copied out) exceeds MAX_YAML_NODES; aliases share nodes,
+    so sizes are counted once per node, in time linear in the file."""
+    size: dict[int, int] = {}
+    opened: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        if not done and id(node) in opened:
+            raise yaml.constructor.ConstructorError(None, None, "an alias refers to a value that contains it", node.start_mark)
+        kids = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if done:
+            size[id(node)] = 1 + sum(size.get(id(k), 0) for k in kids)
+            if size[id(node)] > MAX_YAML_NODES:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"its aliases (*name) expand to over {MAX_YAML_NODES:,} values: refused", node.start_mark)
+        else:
+            opened.add(id(node))
+            stack.append((node, True))
+            stack += [(k, False) for k in dict.fromkeys(kids) if id(k) not in size]
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -404,13 +465,33 @@ def _validate(path: Path, cls: type[Strict], raw: Any, index: int | None = None)
     try:
         return cls.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # an unknown key first: a misspelt 'tilte' is reported as itself, not as the 'title' it leaves missing
+        err = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         field = ".".join(str(p) for p in err["loc"]) or None
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            allowed = ", ".join(cls.model_fields)
-            msg = f"unknown key (allowed here: {allowed})"
+            owner = _model_at(cls, err["loc"][:-1])
+            allowed = list(owner.model_fields) if owner else []
+            near = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+            msg = (f"unknown key {str(err['loc'][-1])!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+                   + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))
         raise ConfigError(str(path), msg, entry=entry, field=field) from None
+
+
+def _model_at(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model of a nested location (`training.evidence.0` -> Evidence), for its allowed keys."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = cls.model_fields.get(str(part))
+        if info is None:
+            return None
+        args = [info.annotation, *getattr(info.annotation, "__args__", ())]
+        args += [a for t in args for a in getattr(t, "__args__", ())]
+        cls = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if cls is None:
+            return None
+    return cls
 
 
 def _unique(path: str, ids: list[str], what: str) -> None:

@@ -13,12 +13,15 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import __version__
@@ -52,27 +55,55 @@ class RawFile:
 
 def redact(text: str) -> str:
     """Remove any secret from the environment that slipped into a message."""
-    for var in SECRET_ENV:
-        value = os.environ.get(var)
-        if value and len(value) >= 6:
-            text = text.replace(value, "***")
+    for value in secret_values():
+        text = text.replace(value, "***")
     return text
+
+
+def secret_values() -> list[str]:
+    """The secrets set in the environment (what redact removes)."""
+    return [v for var in SECRET_ENV if (v := os.environ.get(var)) and len(v) >= 6]
+
+
+def forget(files: list[RawFile]) -> None:
+    """Drop the cached downloads of these files (one echoed a secret in a form redact_bytes cannot see, e.g.
+    compressed): the next run fetches them again instead of keeping the secret on disk."""
+    for f in files:
+        for p in f.extra.get("cached", []):
+            Path(p).unlink(missing_ok=True)
 
 
 def redact_bytes(data: bytes) -> bytes:
     """Remove any secret from the environment that a server echoed into a response body."""
-    for var in SECRET_ENV:
-        value = os.environ.get(var)
-        if value and len(value) >= 6:
-            data = data.replace(value.encode(), b"***")
+    for value in secret_values():
+        data = data.replace(value.encode(), b"***")
     return data
 
 
+_budget = threading.local()  # the fetch deadline of the source this thread collects (Fetcher.budget)
+
+
+def _left() -> float:
+    """Seconds left in this thread's source budget (inf outside one)."""
+    deadline = getattr(_budget, "deadline", None)
+    return float("inf") if deadline is None else deadline - time.monotonic()
+
+
 class _Retry(Retry):
-    """urllib3 Retry whose Retry-After wait is capped at MAX_RETRY_AFTER seconds."""
+    """urllib3 Retry whose Retry-After wait is capped at MAX_RETRY_AFTER seconds, and that stops retrying, and
+    waiting to retry, once the source's time budget is spent (timeouts x retries would otherwise add up)."""
 
     def parse_retry_after(self, retry_after: str) -> float:
-        return min(super().parse_retry_after(retry_after), MAX_RETRY_AFTER)
+        return max(0.0, min(super().parse_retry_after(retry_after), MAX_RETRY_AFTER, _left()))
+
+    def get_backoff_time(self) -> float:
+        return max(0.0, min(super().get_backoff_time(), _left()))
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        if _left() <= 0:
+            raise MaxRetryError(_pool, url, TimeoutError(f"time budget of {_budget.seconds:g} s spent"))
+        return new
 
 
 def user_agent(project_url: str | None = None) -> str:
@@ -157,6 +188,23 @@ class Fetcher:
             self._local.session = make_session(self.retries, self.backoff, self.agent)
         return self._local.session
 
+    @contextmanager
+    def budget(self, seconds: float) -> Iterator[None]:
+        """Within this block (one source's fetch, in this thread), requests stop once `seconds` have passed: each
+        request's timeouts are capped by what is left and no retry starts after it (FetchError naming the budget)."""
+        _budget.deadline, _budget.seconds = time.monotonic() + seconds, seconds
+        try:
+            yield
+        finally:
+            _budget.deadline = None
+
+    def _timeout(self, source: Source, name: str) -> tuple[float, float]:
+        """The request timeouts, capped by the source's budget; FetchError once it is spent."""
+        left = _left()
+        if left <= 0:
+            raise FetchError(f"{source.id}: {name}: the source's time budget of {_budget.seconds:g} s is spent")
+        return min(self.timeout[0], left), min(self.timeout[1], left)
+
     # --- mirror ----------------------------------------------------------------------------------------
     def from_mirror(self, source: Source) -> list[RawFile]:
         if not source.mirror:
@@ -172,11 +220,12 @@ class Fetcher:
                     if p.is_file() and not p.is_symlink():
                         found.setdefault(p, group)
         if not found:
-            raise FetchError(f"{source.id}: no file in {folder} matches the mirror patterns in sources.yaml")
+            patterns = [p for g in source.mirror for p in g.files]
+            raise FetchError(f"{source.id}: no file in {folder} matches the mirror patterns in sources.yaml {patterns}")
         out = []
         for p in sorted(found):
             group, rel = found[p], p.relative_to(folder).as_posix()
-            data = p.read_bytes()
+            data = redact_bytes(p.read_bytes())  # every path in: a token never reaches results/ or the cache
             if len(data) > source.max_bytes:
                 raise FetchError(f"{source.id}: {rel} is {len(data)} bytes, over the cap of {source.max_bytes}")
             out.append(RawFile.of(rel, data, group.upstream_url(rel), group.as_of, group.as_of))
@@ -222,13 +271,14 @@ class Fetcher:
         host = requests.utils.urlparse(url).netloc
         self.rate.wait(host)
         started = time.monotonic()
+        timeout = self._timeout(source, name)
         try:
-            resp = self.session.request(method, url, headers=req_headers, json=json_body, timeout=self.timeout, stream=True)
+            resp = self.session.request(method, url, headers=req_headers, json=json_body, timeout=timeout, stream=True)
             with resp:
                 if resp.status_code == 304 and meta:
                     data = body_path.read_bytes()
                     return RawFile.of(name, data, url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
-                                      not_modified=True)
+                                      not_modified=True, cached=[str(body_path), str(meta_path)])
                 if resp.status_code >= 400:
                     raise FetchError(f"{source.id}: {name}: HTTP {resp.status_code} from {url}")
                 chunks, size = [], 0
@@ -238,6 +288,8 @@ class Fetcher:
                         raise FetchError(f"{source.id}: {name}: response over the cap of {source.max_bytes} bytes")
                     if time.monotonic() - started > self.deadline:
                         raise FetchError(f"{source.id}: {name}: download took over {self.deadline:g} s")
+                    if _left() <= 0:
+                        raise FetchError(f"{source.id}: {name}: the source's time budget of {_budget.seconds:g} s is spent")
                     chunks.append(chunk)
                 data = b"".join(chunks)
                 expected = resp.headers.get("Content-Length")
@@ -258,7 +310,23 @@ class Fetcher:
                     "license": source.license}
         atomic_write_bytes(body_path, data)
         atomic_write_bytes(meta_path, json.dumps(new_meta, indent=2, sort_keys=True).encode())
-        return RawFile.of(name, data, url, retrieved, _http_date(last_modified), not_modified=same)
+        return RawFile.of(name, data, url, retrieved, _http_date(last_modified), not_modified=same,
+                          cached=[str(body_path), str(meta_path)])
+
+    def _hf_retrying(self, source: Source, name: str, call: Callable[[float], Any]) -> Any:
+        """call(timeout) with this fetcher's retries and backoff on network errors, 429 and 5xx, within the
+        source's budget (huggingface_hub's own retries wait up to 23 s more, whatever the budget says)."""
+        attempt = 0
+        while True:
+            timeout = self._timeout(source, name)[1]  # FetchError once the budget is spent
+            try:
+                return call(timeout)
+            except Exception as exc:
+                status = getattr(getattr(exc, "response", None), "status_code", None)
+                if attempt >= self.retries or (status is not None and status < 500 and status != 429):
+                    raise
+                time.sleep(max(0.0, min(self.backoff * 2**attempt, _left())))
+                attempt += 1
 
     def fetch_pinned(self, source: Source, name: str, url: str, headers: dict[str, str] | None = None) -> RawFile:
         """A URL whose bytes never change (pinned to a commit): from the cache without a request when it was fetched
@@ -296,17 +364,20 @@ class Fetcher:
         except (OSError, ValueError):
             meta = {}
         self.rate.wait(requests.utils.urlparse(endpoint or "https://huggingface.co").netloc)
+        head_url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint)
         try:
-            head = get_hf_file_metadata(
-                hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint),
-                timeout=self.timeout[1], user_agent=self.agent, endpoint=endpoint, retry_on_errors=True)
+            head = self._hf_retrying(source, ep.name, lambda timeout: get_hf_file_metadata(
+                head_url, timeout=timeout, user_agent=self.agent, endpoint=endpoint, retry_on_errors=False))
             if head.size is not None and head.size > source.max_bytes:
                 raise FetchError(f"{source.id}: {ep.name}: {head.size} bytes, over the cap of {source.max_bytes}")
             commit = head.commit_hash or hf.revision
             path = hf_hub_download(repo_id=hf.repo_id, filename=hf.filename, repo_type=hf.repo_type, revision=commit,
                                    cache_dir=str(self.cache_dir / "hf"), endpoint=endpoint, user_agent=self.agent,
-                                   etag_timeout=self.timeout[1])
+                                   etag_timeout=self._timeout(source, ep.name)[1])
             data = Path(path).read_bytes()
+            if (clean := redact_bytes(data)) != data:  # a file echoing the token: out of the hub cache too
+                atomic_write_bytes(Path(path).resolve(), clean)
+                data = clean
         except FetchError:
             raise
         except Exception as exc:  # huggingface_hub raises many types; all mean "this source failed"
@@ -318,7 +389,8 @@ class Fetcher:
         retrieved = meta["retrieved_at"] if same else _today()
         url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=commit)
         if not same or meta.get("commit") != commit:
-            new_meta = {"url": url, "commit": commit, "etag": head.etag, "sha256": sha, "retrieved_at": retrieved,
+            new_meta = {"url": url, "commit": commit, "etag": redact(head.etag or ""), "sha256": sha, "retrieved_at": retrieved,
                         "license": source.license}
             atomic_write_bytes(meta_path, json.dumps(new_meta, indent=2, sort_keys=True).encode())
-        return RawFile.of(ep.name, data, url, retrieved, None, not_modified=same, revision=commit)
+        return RawFile.of(ep.name, data, url, retrieved, None, not_modified=same, revision=commit,
+                          cached=[str(Path(path).resolve()), str(meta_path)])

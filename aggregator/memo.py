@@ -12,9 +12,10 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from .transaction import new_temp
 
 MISSING = object()
 
@@ -59,7 +60,7 @@ def put(folder: Path, k: str, value: Any) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{k}.", suffix=".tmp")
+        fd, tmp = new_temp(folder, k)
     except OSError:
         return
     try:

@@ -234,7 +234,7 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
 def _latest_changes(results: Path) -> str:
     """The newest section of CHANGES.md, as a sub-heading of the report's 'What changed'."""
     path = results / "CHANGES.md"
-    text = changes.latest_section(path.read_text(encoding="utf-8")) if path.exists() else ""
+    text = changes.latest_section(changes.read_log(path))
     lines = text.replace("## ", "#### ", 1).splitlines()
     if len(lines) > MAX_CHANGE_LINES:
         lines = [*lines[:MAX_CHANGE_LINES], "", f"... and {len(lines) - MAX_CHANGE_LINES} more lines in [CHANGES.md](CHANGES.md)."]
@@ -489,7 +489,7 @@ def build(configs: Configs, results: Path, opts: an.Options, log=print, draw: bo
     if write_csv(models_path, data.models, sort=["model_id"], float_format="%.6g"):
         changes.record_tags(results, before, models_path.read_bytes(), dt.datetime.now(dt.UTC).date().isoformat())
     chart_files = draw_charts(configs, opts, data, results / "charts" if draw else None)
-    status = pd.read_csv(results / "collection.csv", dtype=str, keep_default_na=False) if (results / "collection.csv").exists() else None
+    status = read_text_csv(results / "collection.csv") if (results / "collection.csv").exists() else None
     text = render(configs, opts, data, chart_files, status, _latest_changes(results))
     out = results / "REPORT.md"
     atomic_write_bytes(out, text.encode("utf-8"))

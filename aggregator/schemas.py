@@ -11,6 +11,8 @@ from .store import DATE, SCORE_COLUMNS
 _str = pa.Column(str, nullable=False)
 
 _finite = pa.Check(lambda s: s.notna() & ~s.isin([float("inf"), float("-inf")]), error="finite")
+# A parsed score may be NaN: the upstream cell is blank ('N/A'); such a row is never written, it keeps the previous one.
+_finite_or_blank = pa.Check(lambda s: ~s.isin([float("inf"), float("-inf")]), error="finite or blank")
 # Columns both tables share, with their checks.
 _COMMON = {
     "source_model_name": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -28,7 +30,8 @@ _COMMON = {
 }
 
 PARSED_SCHEMA = pa.DataFrameSchema(
-    {**_COMMON, "benchmark_key": pa.Column(str, pa.Check.str_length(min_value=1))}, strict=True, ordered=False)
+    {**_COMMON, "score": pa.Column(float, _finite_or_blank, nullable=True),
+     "benchmark_key": pa.Column(str, pa.Check.str_length(min_value=1))}, strict=True, ordered=False)
 
 _SCORES_ONLY = {
     "model_id": _str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
+import re
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import memo
 from .errors import StoreError
+from .transaction import new_temp
 
 if TYPE_CHECKING:
     import pandera.pandas
@@ -97,7 +98,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = new_temp(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -122,10 +123,53 @@ def write_csv(path: Path, df: pd.DataFrame, sort: list[str] | None = None, float
     return atomic_write_bytes(path, csv_bytes(df, float_format))
 
 
-def read_text_csv(source: Path | bytes) -> pd.DataFrame:
-    """Every cell as text, read by pyarrow's reader (several times faster than pandas' own on results tables).
+# --- checked reads of results/ (a damaged file is a StoreError naming it and the fix, never a traceback) ----------
+
+_MARKERS = (b"<<<<<<< ", b"=======", b">>>>>>> ")  # what git leaves in a file whose merge conflicted
+_MARKER_LINE = re.compile(rb"^(<<<<<<< |=======\r?$|>>>>>>> )", re.MULTILINE)
+_FIX = "resolve it, restore it (git checkout -- <file>) or delete it to rebuild it"
+
+
+def check_text(data: bytes, where: str) -> str:
+    """The text of a results/ file: UTF-8, without merge-conflict markers (a merge of results/ gone wrong)."""
+    if m := _MARKER_LINE.search(data):
+        line = data.count(b"\n", 0, m.start()) + 1
+        raise StoreError(f"{where}, line {line}: merge-conflict marker {m.group(1).strip().decode()!r}: {_FIX}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise StoreError(f"{where}, line {line}: not UTF-8 text (byte {exc.start}): {_FIX}") from None
+
+
+def read_text(path: Path) -> str:
+    """A results/ text file (CHANGES.md), checked; '' when absent."""
+    return check_text(path.read_bytes(), str(path)) if path.exists() else ""
+
+
+def read_table(data: bytes | None, where: str, columns: list[str]) -> pd.DataFrame:
+    """A results/ table as text cells with at least `columns`, checked; an empty table of them when there is none."""
+    if not data:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+    df = read_text_csv(data, where)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise StoreError(f"{where} lacks column(s) {missing}: {_FIX}")
+    return df
+
+
+def read_text_csv(source: Path | bytes, where: str = "") -> pd.DataFrame:
+    """Every cell as text, read by pyarrow's reader (several times faster than pandas' own on results tables), which
+    refuses a row wider or narrower than the header; a damaged file is a StoreError naming it (`where`).
     Columns come back as one contiguous array each: row filters on the reader's many chunks cost several times more."""
-    df = pd.read_csv(io.BytesIO(source) if isinstance(source, bytes) else source, dtype=str, keep_default_na=False, engine="pyarrow")
+    where = where or str(source if isinstance(source, Path) else "a results table")
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if any(m in data for m in _MARKERS):
+        check_text(data, where)
+    try:
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, engine="pyarrow")
+    except (ValueError, pd.errors.ParserError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+        raise StoreError(f"{where} is not a readable CSV ({str(exc).splitlines()[0][:200]}): {_FIX}") from None
     for c in df.columns:
         arr = df[c].array
         if getattr(arr, "_pa_array", None) is not None and arr._pa_array.num_chunks > 1:
@@ -155,13 +199,7 @@ def read_scores(path: Path) -> pd.DataFrame:
             {"self_reported": bool, "is_system": bool}
         )
     raw = path.read_bytes()
-    try:
-        df = read_text_csv(raw)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise StoreError(f"{path} is not a readable CSV ({str(exc).splitlines()[0][:200]})") from None
-    missing = [c for c in SCORE_COLUMNS if c not in df.columns]
-    if missing:
-        raise StoreError(f"{path} lacks column(s) {missing}")
+    df = read_table(raw, str(path), SCORE_COLUMNS)
     for c in ("self_reported", "is_system"):
         df[c] = df[c].str.lower().eq("true")
     for c in ("score", "ci_lower", "ci_upper"):

@@ -11,10 +11,24 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
+
+from .errors import StoreError
 
 JOURNAL = ".update-journal.json"
 TEMP = ".next"
+
+
+def new_temp(folder: Path, name: str) -> tuple[int, Path]:
+    """A new file `.<name>.<random>.tmp` in `folder`, open for writing, with the mode the umask gives (0666 & ~umask:
+    tempfile.mkstemp's 0600 would leave rewritten charts unreadable to other users)."""
+    while True:
+        path = Path(folder) / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+        except FileExistsError:
+            continue
 
 
 def _temp(folder: Path, name: str) -> Path:
@@ -54,7 +68,12 @@ def recover(folder: Path) -> str:
     folder = Path(folder)
     journal = folder / JOURNAL
     if journal.exists():
-        names = json.loads(journal.read_text(encoding="utf-8"))["files"]
+        try:
+            names = json.loads(journal.read_text(encoding="utf-8"))["files"]
+            assert isinstance(names, list) and all(isinstance(n, str) for n in names), "a list of file names"
+        except (ValueError, KeyError, TypeError, AssertionError):
+            raise StoreError(f"{journal} is damaged (not the journal this tool writes): check {folder} against git, "
+                             "then delete it") from None
         _apply(folder, names)
         return "rolled forward"
     strays = [p for p in folder.rglob(f".*{TEMP}") if p.is_file()] if folder.is_dir() else []
@@ -70,12 +89,17 @@ def commit(folder: Path, files: dict[str, bytes]) -> list[str]:
     changed = sorted(n for n, data in files.items() if not ((folder / n).is_file() and (folder / n).read_bytes() == data))
     if not changed:
         return []
-    for name in changed:
-        _write_synced(_temp(folder, name), files[name])
-    for d in sorted({_temp(folder, n).parent for n in changed}):
-        _sync_dir(d)
     pending = folder / f"{JOURNAL}.tmp"
-    _write_synced(pending, json.dumps({"files": changed}).encode())
+    try:
+        for name in changed:
+            _write_synced(_temp(folder, name), files[name])
+        for d in sorted({_temp(folder, n).parent for n in changed}):
+            _sync_dir(d)
+        _write_synced(pending, json.dumps({"files": changed}).encode())
+    except BaseException:  # a full disk before the commit point: the old set stays, no temp is left behind
+        for p in [pending, *(_temp(folder, n) for n in changed)]:
+            p.unlink(missing_ok=True)
+        raise
     os.replace(pending, folder / JOURNAL)  # the commit point
     _sync_dir(folder)
     _apply(folder, changed)

@@ -17,6 +17,22 @@ SHARED_UPSTREAM = SHARED / "data" / "upstream"
 SHARED_FACTS = SHARED / "data" / "hardware_facts.csv"
 
 needs_shared = pytest.mark.skipif(not SHARED_UPSTREAM.is_dir(), reason="../shared/data/upstream is absent")
+FAULT_MATRIX: dict[tuple[str, str], str] = {}  # (source, fault) -> class, filled by test_fault_matrix.py
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault matrix's tally per source (one column per class of the legend), when its cases ran."""
+    if not FAULT_MATRIX:
+        return
+    classes = ["collected", "failed cleanly", "data lost", "wrong", "poisoned"]
+    classes += sorted(set(FAULT_MATRIX.values()) - set(classes))
+    sources = sorted({s for s, _ in FAULT_MATRIX})
+    w = max(map(len, sources + ["all"]))
+    terminalreporter.section("fault matrix (tests/test_fault_matrix.py)")
+    terminalreporter.write_line(f"{'source':{w}}  " + "  ".join(classes))
+    for s in sources + ["all"]:
+        got = [c for (src, _), c in FAULT_MATRIX.items() if s in (src, "all")]
+        terminalreporter.write_line(f"{s:{w}}  " + "  ".join(f"{got.count(c):>{len(c)}}" for c in classes))
 
 
 def raw(name: str, data: bytes | str, url: str | None = None, as_of: str = "2025-01-01") -> RawFile:

@@ -43,10 +43,12 @@ def test_category_file_gets_org_from_overall():
     assert set(alone.upstream_org) == {""}, "without data_overall.csv there is no organization"
 
 
-def test_format_sensitivity_skips_na():
+def test_format_sensitivity_na_is_blank_not_a_score():
     df = bfcl.parse(_files())
     fs = df[df.benchmark_key == "format_sensitivity"]
-    assert list(fs.source_model_name) == ["DeepSeek-V3.2-Exp"] and fs.score.iloc[0] == 10.0
+    scored, blank = fs[fs.score.notna()], fs[fs.score.isna()]
+    assert list(scored.source_model_name) == ["DeepSeek-V3.2-Exp"] and scored.score.iloc[0] == 10.0
+    assert list(blank.source_model_name) == ["Claude-Opus-4-5-20251101"]  # N/A: NaN, collect keeps any previous value
 
 
 def test_split_mode_leaves_other_parentheses():

@@ -84,8 +84,9 @@ def test_external_names_shots_and_self_reporting(parsed):
 
 def test_eci_and_arena_ci(parsed):
     eci = parsed[parsed["benchmark_key"].eq("epoch_capabilities_index")]
-    assert eci["source_model_name"].tolist() == ["DeepSeek-V3-0324"]  # the blank ECI Score row is not a score
+    assert eci["source_model_name"].tolist() == ["DeepSeek-V3-0324", "claude-opus-4-7_xhigh"]
     assert eci.iloc[0]["score"] == pytest.approx(137.15)
+    assert pd.isna(eci.iloc[1]["score"])  # the blank ECI Score is NaN, never a number
     glm = row(parsed, "webdev_arena_external", "glm-4.7")
     assert (glm["ci_lower"], glm["ci_upper"], glm["as_of"]) == (1433.0, 1450.0, "2026-01-05")  # "=+9/-8"
     opus = row(parsed, "webdev_arena_external", "claude-opus-4-6_unknown")

@@ -6,6 +6,7 @@ import logging
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import requests
 from conftest import FIXTURES, SHARED_UPSTREAM, fixture_file, needs_shared, raw
@@ -27,7 +28,7 @@ def _files():
 def _score(df, model, key, release):
     sel = df[(df.source_model_name == model) & (df.benchmark_key == key) & (df.setting == f"release={release}")]
     assert len(sel) <= 1, "one score per model, key and release"
-    return None if sel.empty else sel["score"].iloc[0]
+    return None if sel.empty or pd.isna(sel["score"].iloc[0]) else sel["score"].iloc[0]  # NaN: blank, no score
 
 
 def test_category_and_global_averages():

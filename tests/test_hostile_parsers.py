@@ -307,6 +307,8 @@ def _run(source: str, files: list) -> pd.DataFrame | AggregatorError:
 def _check(source: str, base: pd.DataFrame, out: pd.DataFrame | AggregatorError, m: Mutation, text: str) -> None:
     if isinstance(out, AggregatorError) or m.field in FILTER_FIELDS.get(source, ()):
         return
+    if "score" in out:  # a NaN score is a blank cell, no score: the oracle judges the scores
+        out, base = out[out["score"].notna()], base[base["score"].notna()]
     if source == "epoch_ai_models":
         for col in out.columns:
             allowed = set(base[col].astype(str)) | {"", "nan", "None"}

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import ParseError
 from ..fetch import RawFile
+from ..limits import MAX_CELL_CHARS, MAX_ROWS_PER_FILE
 
 
 def read_csv(source: str, f: RawFile, **kw: Any) -> pd.DataFrame:
@@ -19,13 +20,13 @@ def read_csv(source: str, f: RawFile, **kw: Any) -> pd.DataFrame:
     try:
         text = f.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ParseError(source, f.name, f"not UTF-8 text (byte {exc.start})") from None
+        raise ParseError(source, f.name, f"not UTF-8 text (byte {exc.start})", row=f.data.count(b"\n", 0, exc.start) + 1) from None
     if not text.strip():
         raise ParseError(source, f.name, "empty file")
     if "\x00" in text:
         raise ParseError(source, f.name, f"NUL byte at character {text.index(chr(0))}: binary data, not CSV text")
+    header = check_rows(source, f, text)
     try:
-        header = next(csv.reader(io.StringIO(text)), [])
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kw)
     except (csv.Error, pd.errors.ParserError, ValueError) as exc:
         raise ParseError(source, f.name, f"not a readable CSV ({str(exc).splitlines()[0]})") from None
@@ -34,6 +35,30 @@ def read_csv(source: str, f: RawFile, **kw: Any) -> pd.DataFrame:
     if dup and "header" not in kw:  # why: pandas would rename the second 'x' to 'x.1' and a parser read the wrong one
         raise ParseError(source, f.name, f"duplicate column name(s) {dup[:5]} in the header")
     return df
+
+
+def check_rows(source: str, f: RawFile, text: str) -> list[str]:
+    """The header of CSV text whose every row has the header's width and no cell or row count over the limits;
+    else a ParseError naming the row (pandas would pad a cut last row, `model,12`, into a score of 12)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    n = 0  # rows read so far, the header being row 1 (parsers name rows so)
+    try:
+        header = next(reader, [])
+        n = 1
+        for n, r in enumerate(filter(None, reader), start=2):
+            if len(r) != len(header):
+                raise ParseError(source, f.name, f"{len(r)} fields where the header has {len(header)}: the row is cut "
+                                                 "or damaged", row=n)
+            if max(map(len, r)) > MAX_CELL_CHARS:
+                raise ParseError(source, f.name, f"a cell of {max(map(len, r)):,} characters, over the limit of "
+                                                 f"{MAX_CELL_CHARS:,}", row=n)
+            if n > MAX_ROWS_PER_FILE + 1:
+                raise ParseError(source, f.name, f"over {MAX_ROWS_PER_FILE:,} rows, the limit per file", row=n)
+    except csv.Error as exc:
+        problem = (f"a cell over the limit of {MAX_CELL_CHARS:,} characters" if "field limit" in str(exc)
+                   else f"not a readable CSV ({exc})")
+        raise ParseError(source, f.name, problem, row=n + 1) from None
+    return header
 
 
 def read_json(source: str, f: RawFile) -> Any:
@@ -55,15 +80,19 @@ def require_columns(source: str, f: RawFile, df: pd.DataFrame, columns: list[str
         raise ParseError(source, f.name, f"missing column(s) {missing}; found {list(df.columns)[:12]}")
 
 
-def to_number(source: str, f: RawFile, values: pd.Series, what: str) -> pd.Series:
-    """Strings -> floats; blanks and 'N/A' become NaN, anything else non-numeric is a ParseError."""
-    s = values.astype(str).str.strip().str.rstrip("%").str.replace(",", "", regex=False)
+def to_number(source: str, f: RawFile, values: pd.Series, what: str, percent: bool = False) -> pd.Series:
+    """Strings -> floats; blanks and 'N/A' become NaN, anything else non-numeric is a ParseError. A trailing '%' is
+    read only in a column whose unit is percent (`percent`): '85%' in an Elo column is an error, not 85."""
+    s = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    if percent:
+        s = s.str.removesuffix("%").str.rstrip()
     blank = s.isna() | s.isin(["", "N/A", "NA", "n/a", "nan", "NaN", "None", "null", "-"])  # pandas 3 keeps NaN in astype(str)
     num = pd.to_numeric(s.where(~blank), errors="coerce")
     bad = (num.isna() | num.isin([float("inf"), float("-inf")])) & ~blank
     if bad.any():
         i = int(bad.idxmax())
-        raise ParseError(source, f.name, f"{what}: expected a number, got {values.loc[i]!r}", row=i + 2)
+        why = " (a percent sign where the unit is not percent)" if str(values.loc[i]).strip().endswith("%") else ""
+        raise ParseError(source, f.name, f"{what}: expected a number, got {values.loc[i]!r}{why}", row=i + 2)
     return num.astype("float64")
 
 
@@ -91,21 +120,23 @@ def hf_org(links: pd.Series) -> pd.Series:
 _BLANK = {"", "n/a", "na", "nan", "none", "null", "-", "--"}
 
 
-def as_float(source: str, f: RawFile, value: Any, what: str, row: int | str | None = None) -> float:
+def as_float(source: str, f: RawFile, value: Any, what: str, row: int | str | None = None, percent: bool = False) -> float:
     """One JSON/YAML scalar -> float. None and blanks ('', 'N/A', '-') are NaN (no score); a bool, a non-numeric
-    string or any other type is a ParseError naming the file, row and field."""
+    string or any other type is a ParseError naming the file, row and field. '85%' is read only with `percent`."""
     if value is None:
         return float("nan")
     if isinstance(value, int | float) and not isinstance(value, bool):
         out = float(value)
     elif isinstance(value, str):
-        s = value.strip().rstrip("%").replace(",", "")
+        s = value.strip().replace(",", "")
+        s = s.removesuffix("%").rstrip() if percent else s
         if s.casefold() in _BLANK:
             return float("nan")
         try:
             out = float(s)
         except ValueError:
-            raise ParseError(source, f.name, f"{what}: expected a number, got {value!r}", row=row) from None
+            why = " (a percent sign where the unit is not percent)" if s.endswith("%") else ""
+            raise ParseError(source, f.name, f"{what}: expected a number, got {value!r}{why}", row=row) from None
     else:
         raise ParseError(source, f.name, f"{what}: expected a number, got {type(value).__name__} {value!r}", row=row)
     if out in (float("inf"), float("-inf")):

@@ -36,6 +36,7 @@ from ..store import finish_parsed
 from ._util import iso_date, setting_value, with_formats
 
 SOURCE_ID = "aider"
+INDEPENDENT_FILES = False  # a run is read from the first file listing it (FILES order), not from each (collect.py)
 log = logging.getLogger(__name__)
 
 # file -> (board, score field); the order is the priority when the same run is in two files

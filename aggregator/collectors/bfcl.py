@@ -24,6 +24,7 @@ from ..store import finish_parsed
 from ._util import read_csv, require_columns, to_number, with_formats
 
 SOURCE_ID = "bfcl"
+INDEPENDENT_FILES = False  # the category files take their organization from data_overall.csv (collect.py)
 OVERALL = "data_overall.csv"
 # file -> (benchmark key, headline column)
 FILES = {
@@ -63,10 +64,10 @@ def _parse_file(f: RawFile, orgs: dict[str, str]) -> pd.DataFrame:
     name, setting = split_mode(model)
     out = pd.DataFrame({
         "source_model_name": name, "benchmark_key": key, "setting": setting,
-        "score": to_number(SOURCE_ID, f, df[col], col), "as_of": f.published or f.retrieved_at, "source_url": f.url,
+        "score": to_number(SOURCE_ID, f, df[col], col, percent=True), "as_of": f.published or f.retrieved_at, "source_url": f.url,
         "upstream_org": model.map(lambda m: orgs.get(m, "")),
     })
-    return out.dropna(subset=["score"])
+    return out  # an N/A score stays NaN: a blank cell, not a missing row (collect keeps the previous value)
 
 
 def parse(files: list[RawFile]) -> pd.DataFrame:

@@ -326,7 +326,7 @@ def _parse_benchmark(f: RawFile, key: str, snapshot: str, declared: str = "") ->
         "upstream_org": org.where(org.ne(""), _col(df, "Model Org")),
         "model_release_date": _ymd(_col(df, "Release date")),
     })
-    return out[out["source_model_name"].ne("") & out["score"].notna()]
+    return out[out["source_model_name"].ne("")]  # a blank score stays NaN (collect keeps the previous value)
 
 
 def _parse_eci_scores(f: RawFile, snapshot: str) -> pd.DataFrame:
@@ -351,7 +351,7 @@ def _parse_eci_scores(f: RawFile, snapshot: str) -> pd.DataFrame:
         "upstream_org": _col(df, "Organization"),
         "model_release_date": _ymd(_col(df, "date")),
     })
-    return out[out["source_model_name"].ne("") & out["score"].notna()]
+    return out[out["source_model_name"].ne("")]  # a blank score stays NaN (collect keeps the previous value)
 
 
 def _is_score_file(path: PurePosixPath) -> bool:

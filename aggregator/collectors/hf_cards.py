@@ -142,7 +142,7 @@ def _parse_model_index(f: RawFile, repo: str, card: dict[str, Any]) -> list[dict
             for k, met in enumerate(metrics):
                 if not isinstance(met, dict) or "value" not in met:
                     raise ParseError(SOURCE_ID, f.name, "metric: expected {type, value}", row=f"{where}.{k + 1}")
-                score = as_float(SOURCE_ID, f, met["value"], "metrics.value", row=f"{where}.{k + 1}")
+                score = as_float(SOURCE_ID, f, met["value"], "metrics.value", row=f"{where}.{k + 1}", percent=True)
                 if pd.isna(score):
                     continue
                 mtype = str(met.get("type") or met.get("name") or "")
@@ -170,7 +170,7 @@ def _parse_eval_results(f: RawFile) -> list[dict[str, Any]]:
         ds = data.get("dataset") if isinstance(data, dict) else None
         if not isinstance(ds, dict) or not ds.get("id") or not ds.get("task_id") or "value" not in data:
             raise ParseError(SOURCE_ID, f.name, "expected {dataset: {id, task_id}, value}", row=i + 1)
-        score = as_float(SOURCE_ID, f, data["value"], "value", row=i + 1)
+        score = as_float(SOURCE_ID, f, data["value"], "value", row=i + 1, percent=True)
         if pd.isna(score):
             continue
         score, scale = _scaled(score)

@@ -114,27 +114,34 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
 
 
 def _read_table(f: RawFile, warnings: list[str]) -> pd.DataFrame:
-    """The release CSV as strings; a ragged row is read as the site reads it and reported."""
+    """The release CSV as strings. A ragged row is read as the site reads it (missing trailing tasks blank, fields
+    past the header ignored) and reported, never shifted; a cut last row in a file without its final newline is a
+    truncated file and refused."""
     try:
         text = f.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParseError(SOURCE_ID, f.name, f"not UTF-8 text (byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text))
     try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        rows = [r for r in reader if any(c.strip() for c in r)]
     except csv.Error as exc:
-        raise ParseError(SOURCE_ID, f.name, f"not a readable CSV ({exc})") from None
+        raise ParseError(SOURCE_ID, f.name, f"not a readable CSV ({exc})", row=reader.line_num) from None
     if not rows or rows[0][:1] != ["model"] or len(rows[0]) < 2:
         raise ParseError(SOURCE_ID, f.name, "expected a header 'model,<task>,<task>,...'", row=1)
     if len(set(rows[0])) < len(rows[0]):
         raise ParseError(SOURCE_ID, f.name, "duplicate task column in the header", row=1)
-    header, body = rows[0], []
+    header, body, index = rows[0], [], []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) != len(header):
+            if i == len(rows) and not text.endswith("\n"):
+                raise ParseError(SOURCE_ID, f.name, f"{len(r)} fields for {len(header)} columns in the last row and no "
+                                                    "newline after it: the file looks truncated", row=i)
             how = "missing trailing tasks left blank" if len(r) < len(header) else "fields past the header ignored"
             warnings.append(f"{f.name}, row {i} ({r[0]}): {len(r)} fields for {len(header)} columns; read as the site "
                             f"reads it ({how})")
         body.append((r + [""] * len(header))[: len(header)])
-    df = pd.DataFrame(body, columns=header).assign(model=lambda d: d["model"].str.strip())
+        index.append(i - 2)  # so errors name the file's own row number
+    df = pd.DataFrame(body, columns=header, index=index).assign(model=lambda d: d["model"].str.strip())
     if df["model"].eq("").any():
         raise ParseError(SOURCE_ID, f.name, "model: empty name", row=int(df["model"].eq("").idxmax()) + 2)
     dup = df["model"].duplicated()
@@ -163,12 +170,17 @@ def _parse_release(table: RawFile, cats_file: RawFile, release: str, versions: d
         warnings.append(f"{cats_file.name} names tasks absent from {table.name}: {missing} (averaged over the tasks "
                         "present, as the site does)")
     scores = pd.DataFrame({t: to_number(SOURCE_ID, table, df[t], t) for t in tasks}, index=df.index)
+    for t in tasks:  # a task score is a percentage: outside 0-100 it would skew the means it enters
+        bad = scores[t].lt(0) | scores[t].gt(100)
+        if bad.any():
+            i = int(bad.idxmax())
+            raise ParseError(SOURCE_ID, table.name, f"{t}: expected a score from 0 to 100, got {df.at[i, t]!r}", row=i + 2)
     cat_scores = pd.DataFrame({c: scores[[t for t in dict.fromkeys(ts) if t in scores]].mean(axis=1)  # a task listed twice counts once
                                for c, ts in cats.items()}, index=df.index)
     complete = cat_scores.notna().all(axis=1)
     wide = cat_scores.rename(columns=lambda c: f"category:{c}").assign(**{"global": cat_scores.mean(axis=1).where(complete)})
     wide.insert(0, "source_model_name", df["model"])
-    long = wide.melt(id_vars="source_model_name", var_name="benchmark_key", value_name="score").dropna(subset=["score"])
+    long = wide.melt(id_vars="source_model_name", var_name="benchmark_key", value_name="score")  # incomplete: NaN
     released = long["source_model_name"].map(lambda m: versions.get(m, ""))
     return long.assign(setting=f"release={release}", as_of=release, source_url=table.url, model_release_date=released)
 

@@ -80,7 +80,8 @@ def follows_style_control(score: pd.Series, rank: pd.Series, rank_sc: pd.Series 
     s = score.to_numpy(dtype=float)
     plain = pd.to_numeric(rank, errors="coerce").to_numpy(dtype=float)
     sc = pd.to_numeric(rank_sc, errors="coerce").to_numpy(dtype=float)
-    return _inversions(s, sc) < _inversions(s, plain)
+    ok = np.isfinite(s) & (s > 0)  # a blank or impossible score (refused later) says nothing about the ordering
+    return _inversions(s[ok], sc[ok]) < _inversions(s[ok], plain[ok])
 
 
 def _parse_parquet(f: RawFile) -> pd.DataFrame:
@@ -118,7 +119,6 @@ def _parse_board_csv(f: RawFile, arena: str) -> pd.DataFrame:
     score = to_number(SOURCE_ID, f, df["arena_score"], "arena_score")
     if df["model"].str.strip().eq("").any():
         raise ParseError(SOURCE_ID, f.name, "model: empty name", row=int(df["model"].str.strip().eq("").idxmax()) + 2)
-    df, score = df[score.notna()], score[score.notna()]  # a blank score: not rated
     ci = df["95_pct_ci"].astype(str).str.extract(r"^\s*\+\s*([\d.]+)\s*/\s*-\s*([\d.]+)\s*$")
     plus = pd.to_numeric(ci[0], errors="coerce")
     minus = pd.to_numeric(ci[1], errors="coerce")
@@ -128,7 +128,7 @@ def _parse_board_csv(f: RawFile, arena: str) -> pd.DataFrame:
         "source_model_name": df["model"],
         "benchmark_key": arena,
         "setting": f"category=overall;{_on_off(on)}",
-        "score": score,
+        "score": score,  # blank (not rated): NaN, the previous value is kept (collect.py)
         "ci_lower": score - minus,
         "ci_upper": score + plus,
         "as_of": as_of,

@@ -127,7 +127,7 @@ def _parse_table(f: RawFile) -> pd.DataFrame:
         "model_release_date": iso_dates(df["released"]) if "released" in df else "",
     })
     scores = df.loc[keep, keys]
-    long = scores.melt(ignore_index=False, var_name="benchmark_key", value_name="score").dropna(subset=["score"])
+    long = scores.melt(ignore_index=False, var_name="benchmark_key", value_name="score")  # blank: NaN, kept as such
     return meta.loc[long.index].assign(benchmark_key=long["benchmark_key"], score=long["score"])
 
 

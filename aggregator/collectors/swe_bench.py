@@ -146,8 +146,12 @@ def parse(files: list[RawFile]) -> pd.DataFrame:
     formats = [f"leaderboards.json, {label}" for label, seen in (
         ("entries with name and tags (to 2026-03)", (~shape).any()),
         ("entries with agent / model_display fields (2026-08 on)", shape.any())) if seen]
-    # a structured bash-only entry may also be listed on Verified with mini-SWE-agent: one row, not two
-    df = df.drop_duplicates(["source_model_name", "benchmark_key", "setting", "as_of", "score"])
-    clash = df.duplicated(["source_model_name", "benchmark_key", "setting", "as_of"], keep=False) & df["run"].ne("")
-    df.loc[clash, "setting"] = (df.loc[clash, "setting"] + ";run=" + df.loc[clash, "run"]).str.lstrip(";")
+    key = ["source_model_name", "benchmark_key", "setting", "as_of"]
+    # an entry listed twice (a structured bash-only entry is also listed on Verified with mini-SWE-agent) is one entry:
+    # collect drops the identical copy and counts it
+    distinct = df.drop_duplicates()
+    runs = distinct.loc[distinct.duplicated(key, keep=False) & distinct["run"].ne(""), key + ["run"]]
+    clash = pd.MultiIndex.from_frame(df[key + ["run"]]).isin(pd.MultiIndex.from_frame(runs))
+    sep = df.loc[clash, "setting"].map(lambda s: ";" if s else "")  # a bash-only setting is empty: no leading ';'
+    df.loc[clash, "setting"] = df.loc[clash, "setting"] + sep + "run=" + df.loc[clash, "run"]
     return with_formats(finish_parsed(df.drop(columns="run")), formats)
