@@ -176,11 +176,12 @@ def _benches(configs: Configs, pts: pd.DataFrame, headline: list[str], as_of: pd
 class _Labs:
     """The registry's original models, arranged once; each watched lab is then a mask over them."""
 
-    def __init__(self, models: pd.DataFrame):
+    def __init__(self, models: pd.DataFrame, scenario: str):
         orig = models[an.is_original(models)].reset_index(drop=True)
         self.developers = pd.Series(orig["developer"].unique())  # a lab's pattern runs over distinct names only
         self.dev_code = pd.factorize(orig["developer"])[0]
-        self.cls, self.domestic = orig["hardware_class"].to_numpy(dtype=object), orig["uses_domestic"].to_numpy(dtype=bool)
+        self.cls = an.comparison_class(orig, scenario).to_numpy(dtype=object)  # counted as the report's scenario counts
+        self.state, self.domestic = orig["status"].to_numpy(dtype=object), orig["uses_domestic"].to_numpy(dtype=bool)
         self.names, self.urls = orig["display_name"].to_numpy(dtype=object), orig["evidence_url"].to_numpy(dtype=object)
         self.dates = orig["release_date"].to_numpy(dtype=object)
         date = pd.factorize(orig["release_date"], sort=True)[0]  # integer ranks: numpy sorts, no string compares
@@ -191,13 +192,15 @@ class _Labs:
         mine = self.developers.str.contains(w.developer, case=False, regex=True).to_numpy(dtype=bool)[self.dev_code]
         latest = self.by_date_id[mine[self.by_date_id]][-1:]
         return {"item": w, "models": int(mine.sum()), "counts": {c: int((self.cls[mine] == c).sum()) for c in an.CLASSES},
-                "domestic": [link(self.names[i], self.urls[i]) for i in self.by_date if mine[i] and self.domestic[i]],
+                "contested": int((self.state[mine] == "contested").sum()),
+                "domestic": [link(self.names[i], self.urls[i]) + f" ({self.state[i]})" for i in self.by_date
+                             if mine[i] and self.domestic[i]],
                 "latest": (md(self.names[latest[0]]) + f" ({self.dates[latest[0]] or 'date unknown'})") if len(latest) else "none"}
 
 
-def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, pts: pd.DataFrame) -> list[dict]:
+def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, pts: pd.DataFrame, scenario: str) -> list[dict]:
     out = []
-    labs = _Labs(models)
+    labs = _Labs(models, scenario)
     reg = models.set_index("model_id")
     codes, names = pd.factorize(scores["source_model_name"])  # a model's patterns run over distinct names only
     names = pd.Series(names)
@@ -353,7 +356,7 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
         hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
         uncurated=an.uncurated(scores, configs.benchmarks),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
-        watch=_watch_status(configs, scores, models, pts), compute=compute,
+        watch=_watch_status(configs, scores, models, pts, opts.scenario), compute=compute,
         contested=_contested(configs, models, claims, benches, opts.scenario), own=an.own_numbers(scores, models, configs, opts.scenario),
         timings=timings)
     lap("tables")
