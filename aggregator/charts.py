@@ -305,15 +305,23 @@ def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, foo
 
 @cached
 def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "chips") -> str:
-    """rows: model display_name, accelerator (display), chip_count (may be NaN), hardware_class."""
+    """rows: model display_name, accelerator (display), chip_count (may be NaN), hardware_class, and optionally status
+    (a contested claim is drawn hatched and labelled)."""
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.28 * len(rows) + 1)))
     if rows.empty:
         ax.text(0.5, 0.5, "no domestic-trained model in the registry", ha="center", transform=ax.transAxes)
     else:
         r = rows.iloc[::-1].reset_index(drop=True)
         counts = r["chip_count"].fillna(0).to_numpy(dtype=float)
-        ax.barh(range(len(r)), np.where(counts > 0, counts, np.nan), color=[COLORS[c] for c in r["hardware_class"]])
-        ax.set_yticks(range(len(r)), [plain(f"{m}  [{a}]") for m, a in zip(r["display_name"], r["accelerator"], strict=True)], fontsize=7)
+        contested = (r["status"] == "contested").to_numpy() if "status" in r else np.zeros(len(r), dtype=bool)
+        bars = ax.barh(range(len(r)), np.where(counts > 0, counts, np.nan), color=[COLORS[c] for c in r["hardware_class"]])
+        for bar, weak in zip(bars, contested, strict=True):
+            if weak:
+                bar.set_alpha(0.45)
+                bar.set_hatch("///")
+        labels = [f"{m}  [{a}]" + (" · contested" if weak else "")
+                  for m, a, weak in zip(r["display_name"], r["accelerator"], contested, strict=True)]
+        ax.set_yticks(range(len(r)), [plain(x) for x in labels], fontsize=7)
         ax.set_xscale("log")
         ax.set_xlim(10, max(counts.max(), 100) * 3)
         for i, c in enumerate(counts):

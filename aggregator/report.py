@@ -353,7 +353,8 @@ def analyse(configs: Configs, scores: pd.DataFrame, epoch: pd.DataFrame | None, 
     data = ReportData(
         scores=scores, unmatched=unmatched, models=models, claims=claims, pts=pts, data_date=data_date, benches=benches,
         adopt=an.adoption(models, country, opts.scenario, as_of=as_of), by_lab=an.adoption_by_lab(models, country, opts.scenario),
-        hw=models[models["uses_domestic"]].sort_values(["release_date", "model_id"], kind="mergesort"), cov=an.coverage(pts),
+        hw=models[models["uses_domestic"] & models["rule"].ne("inherited")].sort_values(["release_date", "model_id"], kind="mergesort"),
+        cov=an.coverage(pts),
         uncurated=an.uncurated(scores, configs.benchmarks),
         share=share, dom=dom, dom_scored=dom[dom["model_id"].isin(indep.unique())],
         watch=_watch_status(configs, scores, models, pts, opts.scenario), compute=compute,
@@ -390,8 +391,9 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
     units = {b.id: configs.units[b.unit].label for b in configs.benchmarks.values()}
     all_src = sorted(data.pts["source_id"].unique())
     benches = data.benches
-    epoch_note = "Data as of " + data.data_date + ". Hardware tags: curated registry and Epoch AI 'Data on AI Models'."
-    chip_rows = data.hw.assign(accelerator=data.hw["accelerator_names"]).loc[:, ["display_name", "accelerator", "chip_count", "hardware_class"]]
+    epoch_note = "Data as of " + data.data_date + ". Hardware claims: curated registry and Epoch AI 'Data on AI Models'."
+    chip_rows = data.hw.assign(accelerator=data.hw["accelerator_names"]).loc[:, ["display_name", "accelerator", "chip_count",
+                                                                                  "hardware_class", "status"]]
     out = {
         "gap_png": charts.gap_chart({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units, foot(all_src), chart_dir),
         "best_png": charts.best_now_chart({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir),
