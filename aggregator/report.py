@@ -105,13 +105,11 @@ def model_table(configs: Configs, epoch: pd.DataFrame | None, hf_mentions: pd.Da
 
     models, claims = model_and_claims(configs, epoch, hf_mentions)
     names = {a.id: a.name for a in configs.accelerators.values()}
-    dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
     acc = models["accelerators"].fillna("")
     uniq = pd.Series(acc.unique())  # few distinct accelerator lists: map those, not every model
     labels = dict(zip(uniq, uniq.map(lambda ids: ", ".join(names.get(i, i) for i in ids.split(";") if i)), strict=True))
-    domestic = dict(zip(uniq, uniq.map(lambda ids: bool(dom_ids.intersection(ids.split(";")))), strict=True))
     models["accelerator_names"] = acc.map(labels)
-    models["uses_domestic"] = models["hardware_class"].isin(["domestic", "mixed"]) & acc.map(domestic).astype(bool)
+    models["uses_domestic"] = an.domestic_side(models, configs)
     return models, claims
 
 
