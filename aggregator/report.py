@@ -455,7 +455,8 @@ def freshness(configs: Configs, status: pd.DataFrame | None) -> list[dict]:
     Stale = data older than settings.stale_after_days before the newest retrieval in collection.csv (a date in the
     data, so the report does not change with the day it is built); archived sources are never stale."""
     st = status.set_index("source_id") if status is not None and len(status) else pd.DataFrame()
-    newest = max((d for d in st.get("retrieved_at", []) if d), default="")
+    curated = {s.id for s in configs.sources.values() if s.kind == "curated"}  # read from configs/: never stale
+    newest = max((d for sid, d in st.get("retrieved_at", pd.Series(dtype=str)).items() if d and sid not in curated), default="")
     limit = (dt.date.fromisoformat(newest) - dt.timedelta(days=configs.settings.stale_after_days)).isoformat() if newest else ""
     rows = []
     for s in configs.sources.values():
@@ -463,6 +464,8 @@ def freshness(configs: Configs, status: pd.DataFrame | None) -> list[dict]:
         state, rank = r.get("status") or "not collected", 3
         if state == "failed":
             state, rank = f"failed: {r.get('last_error', '')}; last success {r.get('last_success') or 'never'}", 0
+        elif state == "ok" and s.id in curated:
+            state = "ok (curated in this repository)"
         elif state == "ok" and s.archived:
             state = "ok (archived upstream)"
         elif state == "ok" and r.get("data_date", "") < limit:

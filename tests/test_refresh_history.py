@@ -64,7 +64,9 @@ def test_freshness_puts_failing_then_stale_sources_first_with_their_error(config
          "warnings": "1 warning(s); first: table_2026_01_08.csv, row 110"},
         {"source_id": "epoch_benchmarking_hub", "status": "failed", "rows": "9", "data_date": "2026-04-19",
          "retrieved_at": "2026-04-19", "last_success": "2026-04-19", "last_error": "2026-11-30T04:20:00Z HTTP 500",
-         "files_sha256": "", "format": "zip", "warnings": ""}])
+         "files_sha256": "", "format": "zip", "warnings": ""},
+        {"source_id": "reported", "status": "ok", "rows": "9", "data_date": "2024-01-10", "retrieved_at": "2027-06-01",
+         "last_success": "2027-06-01", "last_error": "", "files_sha256": "", "format": "yaml", "warnings": ""}])
     table = freshness(configs, status)
     order = [r["source"].id for r in table]
     assert order[:2] == ["epoch_benchmarking_hub", "swe_bench"], "failing first, then stale"
@@ -74,3 +76,5 @@ def test_freshness_puts_failing_then_stale_sources_first_with_their_error(config
     assert by_id["evalplus"]["state"] == "ok (archived upstream)", "a frozen upstream is not stale"
     assert by_id["livebench"]["state"] == "ok (1 warning(s); first: table_2026_01_08.csv, row 110)"
     assert by_id["opencompass"]["state"] == "not collected"
+    assert by_id["reported"]["state"] == "ok (curated in this repository)", \
+        "tables kept in configs/ are edited, not fetched: never stale, and their date is not a retrieval date"
