@@ -13,7 +13,7 @@ from . import transaction
 from .store import read_table, read_text
 
 TITLE = "# Changes\n\nOne section per refresh that changed results/ (newest first): rows per source, hardware tags.\n"
-TAG_COLUMNS = ["hardware_class", "accelerators", "confidence"]
+TAG_COLUMNS = ["hardware_class", "accelerators", "status"]  # status: what the report counts (confirmed .. unknown)
 
 
 def source_line(source_id: str, rows: int, added: int, removed: int, changed: int, first: bool) -> str:
@@ -27,6 +27,8 @@ def read_models(data: bytes | None) -> pd.DataFrame | None:
     if not data:
         return None
     df = read_table(data, "results/models.csv", [])
+    if "status" not in df.columns and "confidence" in df.columns:  # a table from before statuses: its grade stood in
+        df = df.rename(columns={"confidence": "status"})
     if "model_id" not in df.columns or not set(TAG_COLUMNS) <= set(df.columns):
         return None
     return df.drop_duplicates("model_id").set_index("model_id")[TAG_COLUMNS]
@@ -34,7 +36,7 @@ def read_models(data: bytes | None) -> pd.DataFrame | None:
 
 def _tag(row: pd.Series) -> str:
     acc = f" on {row['accelerators']}" if row["accelerators"] else ""
-    return f"{row['hardware_class']}{acc} ({row['confidence']})"
+    return f"{row['hardware_class']}{acc} ({row['status']})"
 
 
 def hardware_lines(before: bytes | None, after: bytes | None) -> list[str]:

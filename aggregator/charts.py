@@ -128,10 +128,20 @@ def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
     return f"{stem}.png"
 
 
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef"
+_CJK_GLOSS = re.compile(rf"\s*\((?=[^)]*[{_CJK}])[^)]*\)")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+
+
 def plain(text: object) -> str:
     """Text drawn as it is: '$' escaped, so that '$x$' in an upstream name is not mathtext (a malformed one would
-    abort the chart). Tick labels of log axes keep their mathtext: only text from data and configs goes through here."""
-    return str(text).replace("$", r"\$")
+    abort the chart). Tick labels of log axes keep their mathtext: only text from data and configs goes through here.
+    The charts' font (DejaVu Sans) has no CJK glyphs: a Chinese gloss in parentheses is left out (the report's
+    tables keep it), other CJK runs too, rather than drawn as empty boxes."""
+    text = str(text)
+    if _CJK_RUN.search(text):
+        text = re.sub(r" {2,}", " ", _CJK_RUN.sub("", _CJK_GLOSS.sub("", text))).strip()
+    return text.replace("$", r"\$")
 
 
 def _footnote(fig: plt.Figure, text: str) -> None:

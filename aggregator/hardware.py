@@ -244,8 +244,9 @@ RULES = (
          "listed beside the training claims; never gives a class"),
     Rule("post-training", "a claim is about post-training only (SFT, RL)", "shown apart; never changes the class"),
     Rule("no-claim", "no pretraining claim, and no parent model with a known class", "unknown"),
-    Rule("inherited", "no pretraining claim of its own; derived from a model (variant, fine-tune, distillation, continued "
-         "pretraining) whose class is known", "the parent's class, status and chips, named as inherited"),
+    Rule("inherited", "no pretraining claim of its own (or only weaker ones naming the parent's class, no dispute); derived "
+         "from a model (variant, fine-tune, distillation, continued pretraining) whose class is known",
+         "the parent's class, status and chips, named as inherited"),
     Rule("disputed-only", "only claims that dispute chips, none that supports any", "unknown; the disputes are listed"),
     Rule("weak-only", "the supporting claims come only from blogs or aggregators, or are indirect (a company-wide "
          "sentence, a statement about a sibling model)", "contested"),
@@ -376,8 +377,14 @@ def derive(own: list, parent: Reading | None, parent_id: str, configs: Configs) 
     """A model's class (pretraining, then continued pretraining) and its post-training reading, from its own claims
     and its parent's reading (None: no parent)."""
     base = read_stage([c for c in own if c.stage in BASE_STAGES], configs)
-    if base is None or (base.rule == "disputed-only" and parent is not None and parent.status != "unknown"):
-        if parent is not None and parent.status != "unknown":
+    known = parent is not None and parent.status != "unknown"
+    # why: a variant's own weaker claim that repeats its parent's class (a dataset row copying the parent's hardware)
+    # must not demote what the parent's stronger evidence already shows; a dispute or a split still stands
+    weaker_echo = (known and base is not None and base.rule in ("weak-only", "reported")
+                   and base.hardware_class == parent.hardware_class
+                   and STATUSES.index(parent.status) < STATUSES.index(base.status))
+    if base is None or weaker_echo or (base.rule == "disputed-only" and known):
+        if known:
             origin = parent.inherited_from or parent_id
             base = replace(parent, rule="inherited", inherited_from=origin,
                            summary=parent.summary if parent.inherited_from else f"{parent.summary} (inherited from {origin})")

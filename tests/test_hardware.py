@@ -178,6 +178,20 @@ def test_rule_inherited(table):
     assert chat["post_training_class"] == "", "a parent's post-training is not the variant's"
 
 
+def test_rule_inherited_over_a_weaker_echo_of_the_parent(cfg):
+    """A variant's own weaker claim naming its parent's class (Epoch copying the parent's hardware onto a dated
+    version) does not demote the parent's confirmed class; a claim naming another class, or a dispute, still counts."""
+    parent = hw.read_stage([row(0, ["nvidia-h800"])], cfg)
+    echo = [row(1, ["nvidia-h800"], grade="inferred")]
+    base, _ = hw.derive(echo, parent, "v3", cfg)
+    assert (base.hardware_class, base.status, base.rule, base.inherited_from) == ("nvidia", "confirmed", "inherited", "v3")
+    other, _ = hw.derive([row(1, ["huawei-ascend-910b"], grade="reported")], parent, "v3", cfg)
+    assert (other.hardware_class, other.status, other.rule) == ("domestic", "reported", "reported")
+    disputed, _ = hw.derive([row(1, ["nvidia-h800"], grade="reported"), row(2, ["nvidia-h800"], stance="disputes",
+                                                                           grade="reported")], parent, "v3", cfg)
+    assert (disputed.status, disputed.rule) == ("contested", "disputed")
+
+
 def test_rule_disputed_only(cfg):
     r = hw.read_stage([row(0, ["huawei-ascend-unspecified"], stance="disputes", grade="reported")], cfg)
     assert (r.hardware_class, r.status, r.rule) == ("unknown", "unknown", "disputed-only")

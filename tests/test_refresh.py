@@ -266,11 +266,14 @@ def test_parsed_tables_are_cached_and_not_reparsed(refreshed, monkeypatch):
 
 
 def test_hardware_tag_changes_go_to_the_changelog(tmp_path):
-    before = b"model_id,hardware_class,accelerators,confidence,display_name\na,nvidia,h800,reported,A\nb,unknown,,unknown,B\n"
-    after = (b"model_id,hardware_class,accelerators,confidence,display_name\na,nvidia,h800,reported,A\n"
+    before = b"model_id,hardware_class,accelerators,status,display_name\na,nvidia,h800,reported,A\nb,unknown,,unknown,B\n"
+    after = (b"model_id,hardware_class,accelerators,status,display_name\na,nvidia,h800,contested,A\n"
              b"b,domestic,ascend-910b,reported,B\nc,domestic,ascend-910c,confirmed,C\n")
     assert hardware_lines(before, after) == ["- new tag: c: domestic on ascend-910c (confirmed)",
+                                             "- changed tag: a: nvidia on h800 (reported) -> nvidia on h800 (contested)",
                                              "- changed tag: b: unknown (unknown) -> domestic on ascend-910b (reported)"]
+    old_format = b"model_id,hardware_class,accelerators,confidence\na,nvidia,h800,reported\n"  # before statuses
+    assert hardware_lines(old_format, after)[-1] == "- changed tag: a: nvidia on h800 (reported) -> nvidia on h800 (contested)"
     assert hardware_lines(after, after) == [] and hardware_lines(None, None) == []
     assert record_tags(tmp_path, before, after, "2026-01-12")
     assert not record_tags(tmp_path, after, after, "2026-01-12")  # nothing changed: nothing added

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from aggregator.charts import safe_name
+from aggregator.charts import plain, safe_name
 from aggregator.report import link, md
 
 
@@ -84,3 +84,14 @@ def test_link_encodes_cell_breakers():
 def test_safe_name_any_text(name):
     s = safe_name(name)
     assert re.fullmatch(r"[a-z0-9_][a-z0-9._-]{0,59}", s), "a bounded slug that cannot start a hidden file or a path"
+
+
+@pytest.mark.parametrize("text,drawn", [
+    ("SuperCLUE overall (总排行 total)", "SuperCLUE overall"),  # the Chinese gloss is left out, not drawn as boxes
+    ("SuperCLUE ten abilities - code (代码)", "SuperCLUE ten abilities - code"),
+    ("Qwen (72B)", "Qwen (72B)"),
+    ("costs $5 to $8", r"costs \$5 to \$8"),  # no mathtext from data
+    ("line one\nline two", "line one\nline two"),  # wrapped footnotes keep their lines
+])
+def test_chart_text_is_drawable(text, drawn):
+    assert plain(text) == drawn
