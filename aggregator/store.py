@@ -9,7 +9,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import memo
 from .errors import StoreError
@@ -111,10 +113,67 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
     return True
 
 
+_NEEDS_QUOTES = '[,"\n]'  # what Python's csv writer (QUOTE_MINIMAL, lineterminator "\n") quotes a field for
+
+
+def _quoted(cells: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Text cells as the csv module writes them: a cell holding a comma, a quote or a newline in quotes, quotes doubled."""
+    import pyarrow.compute as pc
+
+    cells = pa.chunked_array([cells]) if isinstance(cells, pa.Array) else cells
+    cells = (cells.combine_chunks() if cells.num_chunks != 1 else cells.chunk(0)).cast(pa.large_string())
+    need = pc.match_substring_regex(cells, _NEEDS_QUOTES)
+    if not pc.any(need).as_py():
+        return cells
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    wrapped = pc.binary_join_element_wise(quote, pc.replace_substring(cells, '"', '""'), quote, empty)
+    return pc.if_else(need, wrapped, cells)
+
+
+def _cells(col: pd.Series, float_format: str) -> pa.Array | None:
+    """A column's CSV cells as DataFrame.to_csv(na_rep="", float_format) writes them; None for a dtype not handled
+    here (then the whole table goes through pandas)."""
+    dtype = col.dtype
+    if dtype == "float64":
+        values = col.to_numpy()
+        fmt, text = float_format.__mod__, np.full(len(values), "", dtype=object)
+        ok = ~np.isnan(values)
+        text[ok] = [fmt(v) for v in values[ok].tolist()]
+        return pa.array(text, type=pa.large_string())
+    if dtype == "bool":
+        return pa.array(np.where(col.to_numpy(), "True", "False").astype(object), type=pa.large_string())
+    if dtype == "int64":
+        return pa.array(col.to_numpy()).cast(pa.large_string())
+    if isinstance(dtype, pd.StringDtype) or (dtype.kind == "O" and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")):
+        arr = getattr(col.array, "_pa_array", None)
+        cells = arr if arr is not None else pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        return _quoted(cells.fill_null(""))
+    return None
+
+
+def _joined(lines: pa.Array) -> bytes:
+    """The text of every line, each ended by a newline, as one bytes object (from the array's own buffer)."""
+    import pyarrow.compute as pc
+
+    ended = pc.binary_join_element_wise(lines, pa.scalar("", pa.large_string()), pa.scalar("\n", pa.large_string()))
+    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)[ended.offset: ended.offset + len(ended) + 1]
+    return ended.buffers()[2].to_pybytes()[offsets[0]: offsets[-1]] if len(ended) else b""
+
+
 def csv_bytes(df: pd.DataFrame, float_format: str = "%.4f") -> bytes:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format=float_format, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    """The table as `DataFrame.to_csv(index=False, float_format=..., lineterminator="\n")` writes it, UTF-8 encoded,
+    byte for byte, built column by column in Arrow (several times faster and without the text copies); tables with
+    a column of another dtype (nullable, dates, mixed objects) or of one column go through pandas."""
+    import pyarrow.compute as pc
+
+    cols = [_cells(df.iloc[:, i], float_format) for i in range(df.shape[1])] if df.shape[1] > 1 else [None]
+    if any(c is None for c in cols):
+        buf = io.StringIO()
+        df.to_csv(buf, index=False, float_format=float_format, lineterminator="\n")
+        return buf.getvalue().encode("utf-8")
+    comma = pa.scalar(",", pa.large_string())
+    header = _joined(pc.binary_join_element_wise(*[_quoted(pa.array([str(c)])) for c in df.columns], comma))
+    return header + (_joined(pc.binary_join_element_wise(*cols, comma)) if len(df) else b"")
 
 
 def write_csv(path: Path, df: pd.DataFrame, sort: list[str] | None = None, float_format: str = "%.4f") -> bool:
