@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aggregator import store
 from aggregator.errors import StoreError
-from aggregator.store import SCORE_COLUMNS, csv_bytes, read_scores
+from aggregator.store import SCORE_COLUMNS, csv_bytes, read_scores, written
 
 ROW = {"model_id": "m", "derivation": "name", "source_model_name": "M", "benchmark_id": "b", "setting": "",
        "score": "1.5", "unit": "percent", "ci_lower": "", "ci_upper": "", "source_id": "s",
@@ -59,11 +61,28 @@ def _pandas(df: pd.DataFrame, float_format: str) -> bytes:
 
 @settings(max_examples=150, deadline=None)
 @given(rows=st.lists(st.tuples(TEXT | st.none(), FLOAT, st.booleans(), st.integers(-10**12, 10**12), TEXT), max_size=8),
-       text_dtype=st.sampled_from(["str", "object"]), float_format=st.sampled_from(["%.4f", "%.6g"]))
-def test_csv_bytes_equals_pandas(rows, text_dtype, float_format):
+       text_dtype=st.sampled_from(["str", "object"]), float_format=st.sampled_from(["%.4f", "%.6g"]),
+       seed=st.integers(0, 2**32 - 1), chunk=st.sampled_from([2, 3, 200_000]))
+def test_csv_bytes_equals_pandas(rows, text_dtype, float_format, seed, chunk):
     df = pd.DataFrame(rows, columns=["a, \"quoted\"", "f", "b", "i", "t"]).astype(
         {"a, \"quoted\"": text_dtype, "f": "float64", "b": bool, "i": "int64", "t": text_dtype})
-    assert csv_bytes(df, float_format) == _pandas(df, float_format)
+    order = np.random.default_rng(seed).permutation(len(df))
+    saved, store.CHUNK_ROWS = store.CHUNK_ROWS, chunk  # why: several chunks on a few rows
+    try:
+        assert csv_bytes(df, float_format) == _pandas(df, float_format)
+        assert csv_bytes(df, float_format, order=order) == _pandas(df.iloc[order], float_format)
+    finally:
+        store.CHUNK_ROWS = saved
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(FLOAT, max_size=20))
+def test_written_floats_are_what_the_text_reads_back(values):
+    x = np.array(values, dtype="float64")
+    back = np.array([float(f"{v:.4f}") for v in values], dtype="float64")  # "%.4f" % v, as pandas writes
+    got = written(x)
+    num = ~np.isnan(back)  # NaN is written '' whatever its sign
+    assert np.array_equal(got, back, equal_nan=True) and np.array_equal(np.signbit(got[num]), np.signbit(back[num]))
 
 
 def test_csv_bytes_falls_back_to_pandas_for_other_dtypes():
