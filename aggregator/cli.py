@@ -91,7 +91,8 @@ def collect(
             for line in textwrap.wrap(o.message, width, initial_indent="    ", subsequent_indent="    "):
                 console.print(line, markup=False)
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    found = problems(cfg, outcomes, read_scores(results / "scores.csv"), today, check_age=mirror is None)
+    live = mirror is None  # a mirror is a snapshot: its age is no problem, and its scores need not be read
+    found = problems(cfg, outcomes, read_scores(results / "scores.csv") if live else None, today, check_age=live)
     for p in found:
         console.print(f"[bold red]problem:[/] {p}")
     if exit_code(outcomes, strict, found):
