@@ -27,7 +27,7 @@ from . import changes, guards, transaction, unchanged
 from .collectors import collector
 from .config import Configs
 from .errors import AggregatorError, FetchError, StoreError
-from .fetch import Fetcher, RawFile, forget, redact, user_agent
+from .fetch import Fetcher, RateLimiter, RawFile, Tally, forget, redact, user_agent
 from .resolve import per_distinct, per_value, resolve
 from .schemas import PARSED_SCHEMA, SCORES_SCHEMA
 from .store import (
@@ -59,10 +59,11 @@ class Outcome:
     removed: int = 0
     changed: int = 0
     message: str = ""
-    downloaded: int = 0  # response bytes transferred (0 when every file was answered 304 / from cache)
+    downloaded: int = 0  # response body bytes received (0 when every file was answered 304, came from the cache or a mirror)
     seconds: float = 0.0
     kept: int = 0  # earlier rows the fetch no longer shows, kept by the source's history rule
     format: str = ""  # the upstream format(s) the parser recognised
+    requests: int = 0  # HTTP requests the fetch made (a retried request counts once)
 
 
 @dataclass
@@ -204,9 +205,9 @@ def _parse_cached(mod, files: list[RawFile], folder: Path) -> pd.DataFrame:
     return parsed
 
 
-def _failed(sid: str, exc: BaseException, downloaded: int = 0) -> Outcome:
+def _failed(sid: str, exc: BaseException, tally: Tally) -> Outcome:
     kind = "" if isinstance(exc, AggregatorError | OSError) else f"{type(exc).__name__}: "
-    return Outcome(sid, "failed", downloaded=downloaded,
+    return Outcome(sid, "failed", downloaded=tally.body_bytes, requests=tally.requests,
                    message=redact(kind + ((str(exc).splitlines() or [type(exc).__name__])[0])[:400]))
 
 
@@ -216,15 +217,14 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
     parse and normalise it (score sources) or build its table (models)."""
     source = configs.sources[sid]
     started = time.monotonic()
-    res, downloaded = _Result(Outcome(sid, "failed")), 0
+    res, tally = _Result(Outcome(sid, "failed")), Tally()
     try:
         mod = collector(sid)
-        with fetcher.budget(source.budget_seconds or configs.settings.source_budget_seconds):
+        with fetcher.budget(source.budget_seconds or configs.settings.source_budget_seconds) as tally:
             files: list[RawFile] = mod.fetch(fetcher, source, configs)
         if not files:
             raise FetchError(f"{sid}: no files fetched")
         files = sorted(files, key=lambda f: f.name)
-        downloaded = sum(len(f.data) for f in files if not f.extra.get("not_modified"))
         res.sha = ",".join(f.sha256[:12] for f in files)
         res.retrieved = max(f.retrieved_at for f in files)
         res.independent = getattr(mod, "INDEPENDENT_FILES", True)
@@ -248,9 +248,9 @@ def _collect_one(sid: str, configs: Configs, fetcher: Fetcher, parsed_cache: Pat
         if hasattr(mod, "side_table"):
             side = mod.side_table(files)
             res.side = (mod.SIDE_TABLE, csv_bytes(side.sort_values(list(side.columns), kind="mergesort")))
-        res.outcome.downloaded, res.outcome.format = downloaded, res.format
+        res.outcome.downloaded, res.outcome.requests, res.outcome.format = tally.body_bytes, tally.requests, res.format
     except Exception as exc:  # isolation: whatever one source raises, the others go on
-        res.outcome, res.norm = _failed(sid, exc, downloaded), None
+        res.outcome, res.norm = _failed(sid, exc, tally), None
     res.outcome.seconds = round(time.monotonic() - started, 3)
     return res
 
@@ -341,7 +341,7 @@ def _score_rows(res: _Result, configs: Configs, old_scores: pd.DataFrame, mirror
     diff = unchanged.compare(old, g.rows, DATA_COLUMNS, ROW_KEY)
     res.outcome = Outcome(sid, "unchanged" if diff.same else "updated", len(g.rows), diff.added, diff.removed, diff.changed,
                           "; ".join(g.notes), downloaded=res.outcome.downloaded, seconds=res.outcome.seconds, kept=g.kept,
-                          format=res.format)
+                          format=res.format, requests=res.outcome.requests)
     res.scores, res.unmapped, res.data_date = g.rows, norm.unmapped, str(g.rows["as_of"].max())
     unmapped = [f"{sid}: {int(norm.unmapped['rows'].sum())} rows under {len(norm.unmapped)} benchmark keys not in the catalog, "
                 f"kept as uncurated '{sid}:<key>' ids (see unmapped_benchmarks.csv)"] if len(norm.unmapped) else []
@@ -389,7 +389,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     """Collect the given sources into `results` and return one Outcome per source. Never raises for one source."""
     results, today = Path(results), today or dt.datetime.now(dt.UTC).date().isoformat()
     transaction.recover(results)
-    fetcher = fetcher or Fetcher(cache, mirror, agent=user_agent(configs.settings.project_url))
+    fetcher = fetcher or Fetcher(cache, mirror, agent=user_agent(configs.settings.project_url),
+                                 rate=RateLimiter(hosts=configs.hosts))
     current = {p.name: p.read_bytes() for p in results.glob("*") if p.is_file() and not p.name.startswith(".")}
     state = unchanged.State.load(cache)
     scores_sha = unchanged.sha(current.get("scores.csv"))
@@ -432,7 +433,7 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
         try:
             _score_rows(res, configs, scores, fetcher.mirror is not None)
         except Exception as exc:  # isolation, as in _collect_one
-            res.outcome = _failed(sid, exc, res.outcome.downloaded)
+            res.outcome = _failed(sid, exc, Tally(res.outcome.requests, res.outcome.downloaded))
         res.norm, res.files = None, []  # a large source's tables are not held longer than needed
         res.outcome.seconds = round(res.outcome.seconds + time.monotonic() - started, 3)
 

@@ -387,27 +387,31 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
     if chart_dir is not None:
         chart_dir.mkdir(parents=True, exist_ok=True)
     foot = lambda srcs: chart_footnote(configs, opts, data.data_date, srcs)  # noqa: E731
-    for br in data.benches:
-        br.chart = charts.frontier_chart(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
-                                         br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}")
+    fronts = [charts.frontier_chart.plan(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
+                                         br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}") for br in data.benches]
     names = {b.id: b.name for b in configs.benchmarks.values()}
     units = {b.id: configs.units[b.unit].label for b in configs.benchmarks.values()}
     all_src = sorted(data.pts["source_id"].unique())
     benches = data.benches
     epoch_note = "Data as of " + data.data_date + ". Hardware tags: curated registry and Epoch AI 'Data on AI Models'."
     chip_rows = data.hw.assign(accelerator=data.hw["accelerator_names"]).loc[:, ["display_name", "accelerator", "chip_count", "hardware_class"]]
-    out = {
-        "gap_png": charts.gap_chart({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units, foot(all_src), chart_dir),
-        "best_png": charts.best_now_chart({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir),
-        "adopt_png": charts.adoption_chart(data.adopt, data.by_lab, configs.settings.country_under_study, epoch_note, chart_dir),
-        "chips_png": charts.chips_chart(chip_rows, epoch_note, chart_dir),
-        "compute_png": None if data.compute is None else charts.compute_chart(
+    plans = {
+        "gap_png": charts.gap_chart.plan({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units,
+                                         foot(all_src), chart_dir),
+        "best_png": charts.best_now_chart.plan({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir),
+        "adopt_png": charts.adoption_chart.plan(data.adopt, data.by_lab, configs.settings.country_under_study, epoch_note, chart_dir),
+        "chips_png": charts.chips_chart.plan(chip_rows, epoch_note, chart_dir),
+        "compute_png": None if data.compute is None else charts.compute_chart.plan(
             data.compute[1], f"{data.compute[0].name} vs training compute", data.compute[0].unit, foot(data.compute[0].sources), chart_dir),
-        "coverage_png": charts.coverage_chart(data.cov, names, foot(all_src), chart_dir),
-        "own_png": charts.own_numbers_chart(_chartable_own(configs, data.own), "Developer-reported results curated in "
-                                            "configs/reported/ (each dot: one benchmark of one published table; percent-unit "
-                                            f"benchmarks only). Hardware claims: {opts.scenario} scenario for the peers.", chart_dir),
+        "coverage_png": charts.coverage_chart.plan(data.cov, names, foot(all_src), chart_dir),
+        "own_png": charts.own_numbers_chart.plan(_chartable_own(configs, data.own), "Developer-reported results curated in "
+                                                 "configs/reported/ (each dot: one benchmark of one published table; percent-unit "
+                                                 f"benchmarks only). Hardware claims: {opts.scenario} scenario for the peers.", chart_dir),
     }
+    charts.draw_all(fronts + [p for p in plans.values() if p is not None])  # in parallel when there are cores
+    for br, p in zip(benches, fronts, strict=True):
+        br.chart = p.name
+    out = {k: None if p is None else p.name for k, p in plans.items()}
     written = {b.chart for b in benches} | {v for v in out.values() if v}
     for old in chart_dir.glob("*.png") if chart_dir is not None else []:
         if old.name not in written:
