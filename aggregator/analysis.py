@@ -363,27 +363,26 @@ def own_numbers(scores: pd.DataFrame, models: pd.DataFrame, configs: Configs, sc
         table=parts["table"], stated=parts["stated"], setting=parts["setting"], cls=rep["model_id"].map(comparison_class(models, scenario).set_axis(models["model_id"])).fillna("unknown"),
         claimed=rep["model_id"].map(m["hardware_class"]).fillna("unknown"), status=rep["model_id"].map(m["status"]).fillna("unknown"),
         name=rep["model_id"].map(m["display_name"]).fillna(rep["model_id"]))
-    key = ["source_url", "table", "benchmark_id", "setting"]
     higher = rep["benchmark_id"].map({k: b.higher_is_better for k, b in configs.benchmarks.items()}).astype(bool)
-    rep = rep.assign(_key=np.where(higher, rep["score"], -rep["score"]), higher=higher)  # itertuples drops "_" names
-    rep = rep.assign(_mine=rep["model_id"].isin(side))
+    rep = rep.assign(sign=np.where(higher, rep["score"], -rep["score"]), higher=higher, mine=rep["model_id"].isin(side))
+    tables: dict[tuple, list] = {}  # one published table's rows of one benchmark and setting, in order of appearance
+    for r in rep.itertuples(index=False):
+        tables.setdefault((r.source_url, r.table, r.benchmark_id, r.setting), []).append(r)
     out = []
-    for _, g in rep[rep.groupby(key)["_mine"].transform("any")].groupby(key, sort=False):
-        g = g.sort_values(["_key", "model_id"], ascending=[False, True], kind="mergesort")
-        for r in g[g["_mine"]].itertuples(index=False):
-            peers = g[g["model_id"] != r.model_id]
-            nv, top = peers[peers["cls"].eq("nvidia")].head(1), peers.head(1)
-            gap = np.nan
-            if len(nv):
-                gap = (nv["score"].iloc[0] - r.score) if r.higher else (r.score - nv["score"].iloc[0])
+    for rows in tables.values():
+        if not any(r.mine for r in rows):
+            continue
+        rows = sorted(rows, key=lambda r: (-r.sign, r.model_id))  # best first (stable: ties keep their order)
+        for r in (r for r in rows if r.mine):
+            peers = [p for p in rows if p.model_id != r.model_id]
+            nv, top = next((p for p in peers if p.cls == "nvidia"), None), (peers[0] if peers else None)
+            gap = np.nan if nv is None else (nv.score - r.score) if r.higher else (r.score - nv.score)
             out.append({"model_id": r.model_id, "display_name": r.name, "hardware_class": r.claimed, "status": r.status,
                         "source_url": r.source_url, "as_of": r.as_of, "table": r.table, "stated": r.stated,
-                        "benchmark_id": r.benchmark_id,
-                        "setting": r.setting, "score": r.score, "peers": len(peers),
-                        "nv_model": nv["model_id"].iloc[0] if len(nv) else "", "nv_name": nv["name"].iloc[0] if len(nv) else "",
-                        "nv_score": nv["score"].iloc[0] if len(nv) else np.nan, "gap": gap,
-                        "any_name": top["name"].iloc[0] if len(top) else "",
-                        "any_score": top["score"].iloc[0] if len(top) else np.nan, "any_class": top["cls"].iloc[0] if len(top) else ""})
+                        "benchmark_id": r.benchmark_id, "setting": r.setting, "score": r.score, "peers": len(peers),
+                        "nv_model": nv.model_id if nv else "", "nv_name": nv.name if nv else "",
+                        "nv_score": nv.score if nv else np.nan, "gap": gap, "any_name": top.name if top else "",
+                        "any_score": top.score if top else np.nan, "any_class": top.cls if top else ""})
     df = pd.DataFrame(out, columns=OWN_COLUMNS)
     return df.sort_values(["as_of", "model_id", "source_url", "table", "benchmark_id", "setting"], ascending=[False, True, True, True, True, True],
                           kind="mergesort").reset_index(drop=True)

@@ -8,8 +8,14 @@ import hashlib
 import importlib.metadata
 import inspect
 import io
+import multiprocessing as mp
+import os
 import re
+import sys
 import textwrap
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -80,31 +86,80 @@ def _feed(h, value) -> None:
     h.update(b"\0")
 
 
+@dataclass
+class Chart:
+    """One chart to draw: the drawing function, its arguments, the digest of its inputs and where it goes."""
+
+    draw: Callable[..., str]
+    args: tuple
+    kwargs: dict
+    key: str  # digest of the inputs, the drawing code and matplotlib ('' when not saved)
+    files: list[Path]  # <stem>.png and <stem>.svg (none when not saved)
+    name: str  # <stem>.png
+
+    def fresh(self) -> bool:
+        return bool(self.files) and all(f.is_file() and self.key.encode() in f.read_bytes() for f in self.files)
+
+
 def cached(draw):
-    """Skip drawing when <stem>.png and <stem>.svg exist and carry the digest of the same inputs (folder aside)."""
+    """Skip drawing when <stem>.png and <stem>.svg exist and carry the digest of the same inputs (folder aside).
+    `<function>.plan(...)` gives the Chart without drawing it, for draw_all."""
     sig = inspect.signature(draw)
 
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        global _inputs
+    def plan(*args, **kwargs) -> Chart:
         bound = sig.bind(*args, **kwargs)
         bound.apply_defaults()
         folder, stem = bound.arguments["folder"], safe_name(bound.arguments["stem"])
         if folder is None:
-            return draw(*args, **kwargs)
+            return Chart(draw, args, kwargs, "", [], f"{stem}.png")
         h = hashlib.sha256(f"{draw.__name__}|{_CODE}".encode())
         _feed(h, {k: v for k, v in bound.arguments.items() if k != "folder"})
-        key = h.hexdigest()
-        files = [Path(folder) / f"{stem}.{ext}" for ext in ("png", "svg")]
-        if all(f.is_file() and key.encode() in f.read_bytes() for f in files):
-            return f"{stem}.png"
-        _inputs = key
-        try:
-            return draw(*args, **kwargs)
-        finally:
-            _inputs = ""
+        return Chart(draw, args, kwargs, h.hexdigest(), [Path(folder) / f"{stem}.{ext}" for ext in ("png", "svg")], f"{stem}.png")
 
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        return draw_all([plan(*args, **kwargs)], workers=1)[0]
+
+    wrapper.plan = plan
     return wrapper
+
+
+def _draw(chart: Chart) -> str:
+    global _inputs
+    _inputs = chart.key
+    try:
+        return chart.draw(*chart.args, **chart.kwargs)
+    finally:
+        _inputs = ""
+
+
+_pending: list[Chart] = []  # the charts forked workers draw (inherited, never pickled: only their index is sent)
+
+
+def _draw_pending(i: int) -> str:
+    return _draw(_pending[i])
+
+
+def draw_all(charts: list[Chart], workers: int | None = None) -> list[str]:
+    """Draw the charts that are not fresh, each into its own files; the PNG file names, in order. With more than one
+    usable core (or `workers`), charts are drawn in forked worker processes, one chart each: a chart's bytes depend
+    on its inputs only, so they are the same whichever process draws it."""
+    global _pending
+    stale = [c for c in charts if not c.fresh()]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    n = min(len(stale), workers or cores)
+    if n > 1 and "fork" in mp.get_all_start_methods() and sys.platform == "linux":
+        _load_matplotlib()  # imported once, before the fork: the workers share it
+        _pending = stale
+        try:
+            with mp.get_context("fork").Pool(n) as pool:
+                pool.map(_draw_pending, range(len(stale)), chunksize=1)
+        finally:
+            _pending = []
+    else:
+        for c in stale:
+            _draw(c)
+    return [c.name for c in charts]
 
 
 def safe_name(text: str, max_len: int = 60) -> str:
@@ -114,14 +169,23 @@ def safe_name(text: str, max_len: int = 60) -> str:
 
 
 def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
-    """Write <stem>.png and <stem>.svg atomically (nothing when folder is None); returns the PNG file name."""
+    """Write <stem>.png and <stem>.svg atomically (nothing when folder is None); returns the PNG file name. The figure
+    is laid out once (at the PNG's resolution) and both formats are drawn with that layout's tight bounding box."""
     stem = safe_name(stem)
     if folder is None:
         plt.close(fig)
         return f"{stem}.png"
+    fig.set_layout_engine(None)  # laid out already (tight_layout ran once): savefig must not lay it out again
+    dpi, fig_dpi = plt.rcParams["savefig.dpi"], fig.dpi
+    fig.set_dpi(dpi)
+    with warnings.catch_warnings():  # what layout warns of (a glyph the font lacks), drawing warns of again
+        warnings.simplefilter("ignore", UserWarning)
+        fig.draw_without_rendering()
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_dpi(fig_dpi)
     png, svg = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png", metadata={"Software": None, "Description": _inputs}, bbox_inches="tight")
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None, "Description": _inputs}, bbox_inches="tight")
+    fig.savefig(png, format="png", metadata={"Software": None, "Description": _inputs}, bbox_inches=bbox)
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None, "Description": _inputs}, bbox_inches=bbox)
     plt.close(fig)
     atomic_write_bytes(folder / f"{stem}.png", png.getvalue())
     atomic_write_bytes(folder / f"{stem}.svg", svg.getvalue())

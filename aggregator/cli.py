@@ -83,15 +83,22 @@ def collect(
     outcomes = run(cfg, ids, results, cache, mirror, log=console.print, progress=sys.stderr.isatty())
     width = min(shutil.get_terminal_size((80, 24)).columns, 100) - 4
     counts = outcome_table(outcomes)["status"].value_counts()
-    console.print("collected: " + ", ".join(f"{n} {st}" for st, n in counts.items())
-                  + f"; {sum(o.downloaded for o in outcomes):,} bytes fetched")
+    asked = [o for o in outcomes if o.requests]
+    cost = ("files read from the mirror" if mirror is not None else
+            f"{sum(o.requests for o in outcomes):,} requests, {_size(sum(o.downloaded for o in outcomes))} of response bodies")
+    console.print("collected: " + ", ".join(f"{n} {st}" for st, n in counts.items()) + f"; {cost}", markup=False)
+    per_source = ", ".join(f"{o.source_id} {o.requests} ({_size(o.downloaded)})" for o in asked)
+    for line in textwrap.wrap(f"requests (body bytes): {per_source}" if asked else "", width + 2, initial_indent="  ",
+                              subsequent_indent="    ", break_on_hyphens=False):
+        console.print(line, markup=False)
     for o in outcomes:  # one block per source that did not refresh: why
         if o.status in ("failed", "skipped"):
             console.print(f"  {o.source_id}: {o.status}", markup=False)
             for line in textwrap.wrap(o.message, width, initial_indent="    ", subsequent_indent="    "):
                 console.print(line, markup=False)
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    found = problems(cfg, outcomes, read_scores(results / "scores.csv"), today, check_age=mirror is None)
+    live = mirror is None  # a mirror is a snapshot: its age is no problem, and its scores need not be read
+    found = problems(cfg, outcomes, read_scores(results / "scores.csv") if live else None, today, check_age=live)
     for p in found:
         console.print(f"[bold red]problem:[/] {p}")
     if exit_code(outcomes, strict, found):
@@ -291,6 +298,14 @@ def main() -> None:
 
         print(f"error: {redact(_one_line(exc))}", file=sys.stderr)
         sys.exit(2)
+
+
+def _size(n: int) -> str:
+    """Bytes in a few characters: 0 B, 512 B, 12.3 kB, 4.5 MB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -179,6 +179,36 @@ class Source(Strict):
     notes: str = ""
 
 
+class RequestLimit(Strict):
+    """At most `requests` requests in any `per_seconds` window (`anonymous` of them without the host's token)."""
+
+    requests: int = Field(gt=0)
+    per_seconds: float = Field(gt=0)
+    anonymous: int | None = Field(default=None, gt=0, description="the limit when the host's token_env is not set")
+    path_contains: str = Field(default="", description="the limit is for URLs whose path holds this ('/resolve/'); "
+                               "'' for the host's other URLs")
+
+
+class Host(Strict):
+    """How often the tool may ask one host, as the host documents it; `*` is every host that documents nothing."""
+
+    host: str = Field(pattern=r"^(\*|[A-Za-z0-9.-]+(:\d+)?)$", description="a host name as in URLs, or * for the rest")
+    interval_seconds: float = Field(default=0.0, ge=0, description="the least time between two requests to the host")
+    limits: list[RequestLimit] = Field(default_factory=list)
+    token_env: str | None = Field(default=None, description="the environment variable whose token lifts `anonymous`")
+    documented: str = Field(default="", pattern=r"^(https?://\S+)?$", description="the page that states the limits")
+    quote: str = Field(default="", description="the sentence or table row of that page that states them")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Host:
+        if self.limits and not (self.documented and self.quote):
+            raise ValueError("request limits need the page that documents them ('documented') and a 'quote' from it")
+        if len({lim.path_contains for lim in self.limits}) != len(self.limits):
+            raise ValueError("two limits for the same paths: give each its own 'path_contains'")
+        return self
+
+
 # --- hardware -------------------------------------------------------------------------------------------
 
 
@@ -508,6 +538,7 @@ class Configs:
         self._memo = memo.folder_for(root)
         self.settings: Settings = _validate(root / "settings.yaml", Settings, self._read(root / "settings.yaml") or {})
         self.sources: dict[str, Source] = self._load_list("sources.yaml", "sources", Source)
+        self.hosts: dict[str, Host] = self._load_hosts()
         self.units: dict[str, Unit] = {}
         self.benchmarks: dict[str, Benchmark] = {}
         self.benchmark_files: dict[str, str] = {}
@@ -532,9 +563,28 @@ class Configs:
 
     def _load_list(self, name: str, key: str, cls: type[Strict]) -> dict[str, Any]:
         path = self.root / name
-        items = [_validate(path, cls, raw, i) for i, raw in enumerate(_entries(path, self._read(path), key))]
+        data = self._read(path)
+        if name == "sources.yaml" and isinstance(data, dict) and "hosts" in data:  # the hosts' limits beside the sources
+            data = {k: v for k, v in data.items() if k != "hosts"}
+        items = [_validate(path, cls, raw, i) for i, raw in enumerate(_entries(path, data, key))]
         _unique(str(path), [it.id for it in items], key.rstrip("s"))
         return {it.id: it for it in items}
+
+    def _load_hosts(self) -> dict[str, Host]:
+        """sources.yaml `hosts`: the request limits each host documents (host name -> Host; '*' the default)."""
+        path = self.root / "sources.yaml"
+        data = self._read(path)
+        raws = data.get("hosts") if isinstance(data, dict) else None
+        if raws is None:
+            return {}
+        if not isinstance(raws, list):
+            raise ConfigError(str(path), "'hosts' must be a list of entries", field="hosts")
+        hosts = [_validate(path, Host, raw, i) for i, raw in enumerate(raws)]
+        names = [h.host.casefold() for h in hosts]
+        dup = sorted(n for n, k in Counter(names).items() if k > 1)
+        if dup:
+            raise ConfigError(str(path), f"host {dup[0]!r} is listed twice under hosts", entry=dup[0], field="host")
+        return {h.host.casefold(): h for h in hosts}
 
     def _load_benchmarks(self) -> None:
         path = self.root / "benchmarks.yaml"

@@ -11,13 +11,16 @@ import email.utils
 import hashlib
 import json
 import os
+import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -25,11 +28,12 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from . import __version__
-from .config import Endpoint, HFRepo, MirrorGroup, Source
+from .config import Endpoint, HFRepo, Host, MirrorGroup, Source
 from .errors import FetchError
 from .store import atomic_write_bytes
 
 USER_AGENT = f"domestic-compute-aggregator/{__version__}"
+COMMIT = re.compile(r"[0-9a-f]{40}")  # a git commit id: a revision whose files never change
 TIMEOUT = (10, 60)  # (connect, read) seconds, on every request
 DEADLINE = 900  # seconds one download may take in all (a server trickling bytes cannot hold a refresh)
 MAX_RETRY_AFTER = 120  # seconds: a longer Retry-After is capped, not obeyed blindly
@@ -131,20 +135,53 @@ def make_session(retries: int = 4, backoff: float = 1.0, agent: str = USER_AGENT
 
 
 class RateLimiter:
-    """At most one request per `interval` seconds per host."""
+    """Requests to a host spaced and counted as the host documents (sources.yaml `hosts`): at most N requests in any
+    window of the limit's length (a sliding window, never more than the host's fixed windows allow), at least the
+    host's interval apart. Hosts not listed get the `*` entry, or `interval` when there is none."""
 
-    def __init__(self, interval: float = 0.5):
+    def __init__(self, interval: float = 0.5, hosts: dict[str, Host] | None = None):
         self.interval = interval
+        self.hosts = {k.casefold(): v for k, v in (hosts or {}).items()}
         self._next: dict[str, float] = {}
+        self._sent: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def wait(self, host: str) -> None:
+    def _rules(self, host: str, path: str) -> tuple[float, tuple[str, int, float] | None]:
+        """The host's interval and the window limit its path falls under: (bucket, requests, seconds) or None."""
+        h = self.hosts.get(host.casefold(), self.hosts.get("*"))
+        if h is None:
+            return self.interval, None
+        lim = next((x for x in h.limits if x.path_contains and x.path_contains in path), None) or \
+            next((x for x in h.limits if not x.path_contains), None)
+        if lim is None:
+            return h.interval_seconds, None
+        token = bool(h.token_env and os.environ.get(h.token_env))
+        n = lim.requests if token or lim.anonymous is None else lim.anonymous
+        return h.interval_seconds, (lim.path_contains, n, lim.per_seconds)
+
+    def wait(self, host: str, path: str = "/") -> None:
+        interval, window = self._rules(host, path)
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next.get(host, now))
-            self._next[host] = start + self.interval
+            if window is not None:
+                sent = self._sent.setdefault((host, window[0]), deque())
+                while sent and sent[0] <= start - window[2]:
+                    sent.popleft()
+                if len(sent) >= window[1]:  # the window is full: wait until its oldest request leaves it
+                    start = max(start, sent[-window[1]] + window[2])
+                sent.append(start)
+            self._next[host] = start + interval
         if start > now:
             time.sleep(start - now)
+
+
+@dataclass
+class Tally:
+    """What one source's fetch cost: HTTP requests made (a retried request counts once) and response body bytes."""
+
+    requests: int = 0
+    body_bytes: int = 0
 
 
 def _first_line(exc: BaseException) -> str:
@@ -189,14 +226,23 @@ class Fetcher:
         return self._local.session
 
     @contextmanager
-    def budget(self, seconds: float) -> Iterator[None]:
+    def budget(self, seconds: float) -> Iterator[Tally]:
         """Within this block (one source's fetch, in this thread), requests stop once `seconds` have passed: each
-        request's timeouts are capped by what is left and no retry starts after it (FetchError naming the budget)."""
-        _budget.deadline, _budget.seconds = time.monotonic() + seconds, seconds
+        request's timeouts are capped by what is left and no retry starts after it (FetchError naming the budget).
+        Yields the block's Tally: the requests made and the response body bytes received in it."""
+        _budget.deadline, _budget.seconds, _budget.tally = time.monotonic() + seconds, seconds, Tally()
         try:
-            yield
+            yield _budget.tally
         finally:
             _budget.deadline = None
+
+    @staticmethod
+    def _count(requests: int = 1, body_bytes: int = 0) -> None:
+        """Requests answered for this thread's source, and response body bytes received."""
+        tally = getattr(_budget, "tally", None)
+        if tally is not None and getattr(_budget, "deadline", None) is not None:
+            tally.requests += requests
+            tally.body_bytes += body_bytes
 
     def _timeout(self, source: Source, name: str) -> tuple[float, float]:
         """The request timeouts, capped by the source's budget; FetchError once it is spent."""
@@ -259,31 +305,27 @@ class Fetcher:
             ok = False
         return body_path, meta_path, meta if ok else {}
 
-    def fetch_url(self, source: Source, name: str, url: str, method: str = "GET", json_body: dict | None = None,
-                  headers: dict[str, str] | None = None) -> RawFile:
-        """GET (or POST) with conditional headers from the cache; a 304 returns the cached bytes (not_modified=True)."""
-        body_path, meta_path, meta = self._cached(source.id, name + url)
-        req_headers = dict(headers or {})
-        if meta.get("etag"):
-            req_headers["If-None-Match"] = meta["etag"]
-        if meta.get("last_modified"):
-            req_headers["If-Modified-Since"] = meta["last_modified"]
-        host = requests.utils.urlparse(url).netloc
-        self.rate.wait(host)
+    def _request(self, source: Source, name: str, url: str, method: str = "GET", json_body: dict | None = None,
+                 headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+        """One request, as the host's limits allow, within the source's budget, counted in its Tally: (status, body
+        with any secret redacted, headers). A body over the source's cap, past the deadline, cut short, or an HTTP
+        error (but 304) is a FetchError naming the source and file."""
+        parts = requests.utils.urlparse(url)
+        self.rate.wait(parts.netloc, parts.path)
         started = time.monotonic()
         timeout = self._timeout(source, name)
         try:
-            resp = self.session.request(method, url, headers=req_headers, json=json_body, timeout=timeout, stream=True)
+            resp = self.session.request(method, url, headers=headers or {}, json=json_body, timeout=timeout, stream=True)
+            self._count()
             with resp:
-                if resp.status_code == 304 and meta:
-                    data = body_path.read_bytes()
-                    return RawFile.of(name, data, url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
-                                      not_modified=True, cached=[str(body_path), str(meta_path)])
+                if resp.status_code == 304:
+                    return 304, b"", dict(resp.headers)
                 if resp.status_code >= 400:
                     raise FetchError(f"{source.id}: {name}: HTTP {resp.status_code} from {url}")
                 chunks, size = [], 0
                 for chunk in resp.iter_content(1 << 16):
                     size += len(chunk)
+                    self._count(0, len(chunk))
                     if size > source.max_bytes:
                         raise FetchError(f"{source.id}: {name}: response over the cap of {source.max_bytes} bytes")
                     if time.monotonic() - started > self.deadline:
@@ -295,12 +337,28 @@ class Fetcher:
                 expected = resp.headers.get("Content-Length")
                 if expected and expected.isdigit() and int(expected) != size and "Content-Encoding" not in resp.headers:
                     raise FetchError(f"{source.id}: {name}: truncated download ({size} of {expected} bytes)")
-                data = redact_bytes(data)  # a server echoing a token must not get it into the cache or results
-                etag, last_modified = (redact(v) if v else v for v in (resp.headers.get("ETag"), resp.headers.get("Last-Modified")))
+                return resp.status_code, redact_bytes(data), dict(resp.headers)  # a server echoing a token: never kept
         except requests.RequestException as exc:
             inner = getattr(exc.args[0], "reason", None) if exc.args else None  # urllib3's cause after retries
             inner = inner if isinstance(inner, BaseException) else exc
             raise FetchError(redact(f"{source.id}: {name}: {type(inner).__name__}: {_first_line(inner)}")) from None
+
+    def fetch_url(self, source: Source, name: str, url: str, method: str = "GET", json_body: dict | None = None,
+                  headers: dict[str, str] | None = None) -> RawFile:
+        """GET (or POST) with conditional headers from the cache; a 304 returns the cached bytes (not_modified=True)."""
+        body_path, meta_path, meta = self._cached(source.id, name + url)
+        req_headers = dict(headers or {})
+        if meta.get("etag"):
+            req_headers["If-None-Match"] = meta["etag"]
+        if meta.get("last_modified"):
+            req_headers["If-Modified-Since"] = meta["last_modified"]
+        status, data, resp_headers = self._request(source, name, url, method, json_body, req_headers)
+        if status == 304:
+            if not meta:
+                raise FetchError(f"{source.id}: {name}: HTTP 304 from {url} with nothing cached")
+            return RawFile.of(name, body_path.read_bytes(), url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
+                              not_modified=True, cached=[str(body_path), str(meta_path)])
+        etag, last_modified = (redact(v) if v else v for v in (resp_headers.get("ETag"), resp_headers.get("Last-Modified")))
         sha = hashlib.sha256(data).hexdigest()
         same = sha == meta.get("sha256")
         retrieved = meta["retrieved_at"] if same else _today()
@@ -336,61 +394,71 @@ class Fetcher:
             return RawFile.of(name, body_path.read_bytes(), url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
                               not_modified=True)
         return self.fetch_url(source, name, url, headers=headers)
-    def hf_files(self, source: Source, repo: HFRepo) -> tuple[str, list[str]]:
-        """The commit a repo revision resolves to and the paths of its files (one Hub API call; HF_ENDPOINT honoured)."""
-        from huggingface_hub import HfApi
+    @staticmethod
+    def hf_headers() -> dict[str, str]:
+        """The Hub token (HF_TOKEN, as huggingface_hub reads it) as an Authorization header; {} without one."""
+        from huggingface_hub import get_token
 
-        endpoint = os.environ.get("HF_ENDPOINT") or None
-        self.rate.wait(requests.utils.urlparse(endpoint or "https://huggingface.co").netloc)
+        token = get_token()
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def hf_files(self, source: Source, repo: HFRepo) -> tuple[str, list[str]]:
+        """The commit a repo revision resolves to and the paths of its files: one Hub API request, conditional (a 304
+        when the repo did not change); HF_ENDPOINT honoured."""
+        endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+        url = f"{endpoint}/api/{repo.repo_type}s/{repo.repo_id}/revision/{quote(repo.revision, safe='')}"
+        f = self.fetch_url(source, f"_hf_files/{repo.repo_type}/{repo.repo_id}@{repo.revision}", url, headers=self.hf_headers())
         try:
-            info = HfApi(endpoint=endpoint, user_agent=self.agent).repo_info(
-                repo.repo_id, repo_type=repo.repo_type, revision=repo.revision, timeout=self.timeout[1])
-        except Exception as exc:  # huggingface_hub raises many types; all mean "this source failed"
-            raise FetchError(redact(f"{source.id}: {repo.repo_id} file list: {type(exc).__name__}: {_first_line(exc)}")) from None
-        return info.sha or repo.revision, sorted(s.rfilename for s in info.siblings or [])
+            info = json.loads(f.data)
+            sha, paths = info.get("sha"), sorted(str(x["rfilename"]) for x in info.get("siblings") or [])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise FetchError(f"{source.id}: {repo.repo_id} file list: not the Hub's repo info JSON ({url})") from None
+        return str(sha or repo.revision), paths
 
     def fetch_hf(self, source: Source, ep: Endpoint) -> RawFile:
         """A file of a Hugging Face repo, pinned to the commit the revision resolves to (HF_ENDPOINT is honoured).
 
-        One HEAD request gives the commit, the file's etag and size; an etag seen before means not_modified, and
-        the bytes then come from the local hub cache without downloading."""
-        from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+        A revision that is already a commit, held in the cache, costs no request. Otherwise one HEAD request gives the
+        commit, the file's etag and size; an etag seen before means not_modified (the bytes come from the cache), a
+        new one one GET of the file at that commit."""
+        from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
         assert ep.hf is not None  # why: only called for hf endpoints
         hf, endpoint = ep.hf, os.environ.get("HF_ENDPOINT") or None
-        meta_path = self._cache_paths(source.id, f"hf:{hf.repo_type}/{hf.repo_id}/{hf.filename}@{hf.revision}")[1]
-        try:
-            meta = json.loads(meta_path.read_text())
-        except (OSError, ValueError):
-            meta = {}
-        self.rate.wait(requests.utils.urlparse(endpoint or "https://huggingface.co").netloc)
-        head_url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint)
-        try:
-            head = self._hf_retrying(source, ep.name, lambda timeout: get_hf_file_metadata(
-                head_url, timeout=timeout, user_agent=self.agent, endpoint=endpoint, retry_on_errors=False))
+        body_path, meta_path, meta = self._cached(source.id, f"hf:{hf.repo_type}/{hf.repo_id}/{hf.filename}@{hf.revision}")
+        held = bool(COMMIT.fullmatch(hf.revision)) and meta.get("commit") == hf.revision  # pinned, cached: no request
+        if held:
+            commit, etag = hf.revision, meta.get("etag", "")
+        else:
+            head_url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint)
+            self.rate.wait(requests.utils.urlparse(head_url).netloc, requests.utils.urlparse(head_url).path)
+            try:
+                head = self._hf_retrying(source, ep.name, lambda timeout: get_hf_file_metadata(
+                    head_url, timeout=timeout, user_agent=self.agent, endpoint=endpoint, retry_on_errors=False))
+            except FetchError:
+                raise
+            except Exception as exc:  # huggingface_hub raises many types; all mean "this source failed"
+                raise FetchError(redact(f"{source.id}: {ep.name}: {type(exc).__name__}: {_first_line(exc)}")) from None
+            finally:
+                self._count()
             if head.size is not None and head.size > source.max_bytes:
                 raise FetchError(f"{source.id}: {ep.name}: {head.size} bytes, over the cap of {source.max_bytes}")
-            commit = head.commit_hash or hf.revision
-            path = hf_hub_download(repo_id=hf.repo_id, filename=hf.filename, repo_type=hf.repo_type, revision=commit,
-                                   cache_dir=str(self.cache_dir / "hf"), endpoint=endpoint, user_agent=self.agent,
-                                   etag_timeout=self._timeout(source, ep.name)[1])
-            data = Path(path).read_bytes()
-            if (clean := redact_bytes(data)) != data:  # a file echoing the token: out of the hub cache too
-                atomic_write_bytes(Path(path).resolve(), clean)
-                data = clean
-        except FetchError:
-            raise
-        except Exception as exc:  # huggingface_hub raises many types; all mean "this source failed"
-            raise FetchError(redact(f"{source.id}: {ep.name}: {type(exc).__name__}: {_first_line(exc)}")) from None
-        if len(data) > source.max_bytes:
-            raise FetchError(f"{source.id}: {ep.name}: {len(data)} bytes, over the cap of {source.max_bytes}")
+            commit, etag = head.commit_hash or hf.revision, redact(head.etag or "")
+        if held or (meta and etag and meta.get("etag") == etag):  # the same file (at this commit or an earlier one)
+            data = body_path.read_bytes()
+        else:
+            get_url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=commit, endpoint=endpoint)
+            status, data, _ = self._request(source, ep.name, get_url, headers=self.hf_headers())
+            if status != 200:
+                raise FetchError(f"{source.id}: {ep.name}: HTTP {status} from {get_url}")
         sha = hashlib.sha256(data).hexdigest()
         same = bool(meta) and meta.get("sha256") == sha
         retrieved = meta["retrieved_at"] if same else _today()
         url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=commit)
-        if not same or meta.get("commit") != commit:
-            new_meta = {"url": url, "commit": commit, "etag": redact(head.etag or ""), "sha256": sha, "retrieved_at": retrieved,
+        if not same or meta.get("commit") != commit or meta.get("etag") != etag:
+            atomic_write_bytes(body_path, data)
+            new_meta = {"url": url, "commit": commit, "etag": etag, "sha256": sha, "retrieved_at": retrieved,
                         "license": source.license}
             atomic_write_bytes(meta_path, json.dumps(new_meta, indent=2, sort_keys=True).encode())
         return RawFile.of(ep.name, data, url, retrieved, None, not_modified=same, revision=commit,
-                          cached=[str(Path(path).resolve()), str(meta_path)])
+                          cached=[str(body_path), str(meta_path)])

@@ -11,12 +11,14 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 from .config import Source
 from .errors import ParseError
 from .fetch import RawFile, secret_values
 from .limits import MAX_CELL_CHARS, MAX_NAME_CHARS, MAX_ROWS_PER_FILE
+from .resolve import per_value
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".json", ".yml", ".yaml")  # data formats (model cards, .md, are free text)
 CONFLICT = re.compile(rb"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)  # git merge-conflict markers (not '=======': markdown)
@@ -122,18 +124,23 @@ def keep_files(source: Source, files: list[RawFile], new: pd.DataFrame, old: pd.
     board cut from a file), keeps those previous rows (the new ones are dropped). Returns the rows, one note per
     file kept and the fetched files none of whose new rows are left."""
     notes, kept, shrunk = [], [], set()
-    urls = pd.Series(old["source_url"].unique())
-    owner = dict(zip(urls, urls.map(lambda u: _owner(u, files)), strict=True))
-    old_file = old["source_url"].map(lambda u: owner[u].name if owner[u] is not None else "")
+    urls = old["source_url"].unique()
+    owner = {u: _owner(u, files) for u in urls}  # a plain loop: pandas would try to render each RawFile
+    old_file = pd.Series(per_value(old["source_url"], {u: f.name for u, f in owner.items() if f is not None}, ""), index=old.index)
+    before, now = _pair_counts(old_file, old["benchmark_id"]), _pair_counts(new["source_url"], new["benchmark_id"])
+    dropped: set[tuple[str, str]] = set()  # (url, benchmark) whose new rows are dropped for the previous ones
     for f in files:
-        for bench, before in old[old_file.eq(f.name)].groupby("benchmark_id", sort=True):
-            now = new["source_url"].eq(f.url) & new["benchmark_id"].eq(bench)
-            if now.sum() < len(before) / 2:
-                notes.append(f"{f.name}: {int(now.sum())} {bench} rows where there were {len(before)} (under half): "
-                             "the previous ones kept")
-                new, kept = new[~now], kept + [before]
-        if old_file.eq(f.name).any() and not new["source_url"].eq(f.url).any():
+        for bench, n_before in sorted((b, n) for (name, b), n in before.items() if name == f.name):
+            n_now = 0 if (f.url, bench) in dropped else now.get((f.url, bench), 0)
+            if n_now < n_before / 2:
+                notes.append(f"{f.name}: {n_now} {bench} rows where there were {n_before} (under half): the previous ones kept")
+                dropped.add((f.url, bench))
+                kept.append(old[old_file.eq(f.name) & old["benchmark_id"].eq(bench)])
+        if old_file.eq(f.name).any() and not any(u == f.url and (u, b) not in dropped for u, b in now):
             shrunk.add(f.name)
+    if dropped:
+        pairs = pd.MultiIndex.from_arrays([new["source_url"], new["benchmark_id"]])
+        new = new[~pairs.isin(list(dropped))]
     tests = _declared(source, mirror)
     gone = {u: next((n for t in tests if (n := t(u))), "") for u in urls if owner[u] is None}
     for url, name in sorted((u, n) for u, n in gone.items() if n):
@@ -141,6 +148,14 @@ def keep_files(source: Source, files: list[RawFile], new: pd.DataFrame, old: pd.
         notes.append(f"{name}: declared but not found: its previous {len(before)} rows kept")
         kept.append(before)
     return (pd.concat([new, *kept], ignore_index=True) if kept else new), notes, shrunk
+
+
+def _pair_counts(a: pd.Series, b: pd.Series) -> dict[tuple[str, str], int]:
+    """How many rows hold each (a, b) pair that occurs."""
+    ac, au = pd.factorize(a)
+    bc, bu = pd.factorize(b)
+    counts = np.bincount(ac.astype(np.int64) * max(len(bu), 1) + bc, minlength=len(au) * len(bu))
+    return {(au[i // len(bu)], bu[i % len(bu)]): int(counts[i]) for i in np.flatnonzero(counts)}
 
 
 def keep_held(new: pd.DataFrame, old: pd.DataFrame, held: pd.DataFrame, key: list[str],

@@ -598,7 +598,7 @@ def model_and_claims(configs: Configs, epoch_models: pd.DataFrame | None,
     """The model table (build_model_table) and the claims table (CLAIM_COLUMNS) it was derived from."""
     pic = _build(configs, epoch_models, hf_mentions)
     c = pic.claims
-    by_id = c.set_index("claim")
+    evidence = {k: (u, q, kd, src) for k, u, q, kd, src in zip(c["claim"], c["url"], c["quote"], c["kind"], c["source"], strict=True)}
     training = c[c["source"].ne("hf_card") & ~c["stage"].isin(NOT_TRAINING)]
     n_for = training[training["stance"].eq("supports")].groupby("model_id").size()
     n_against = training[training["stance"].eq("disputes")].groupby("model_id").size()
@@ -608,12 +608,11 @@ def model_and_claims(configs: Configs, epoch_models: pd.DataFrame | None,
     rows = []
     for mid in pic.info["model_id"]:
         r, p = pic.pre[mid], pic.post.get(mid, NO_READING)
-        ev = by_id.loc[r.primary] if r.primary >= 0 else None
+        url, quote, kind, source = evidence[r.primary] if r.primary >= 0 else ("", "", "", "")
         rows.append({"hardware_class": r.hardware_class, "status": r.status, "confidence": r.confidence or "", "rule": r.rule,
                      "accelerators": ";".join(r.accelerators), "chip_count": r.chip_count, "stage": r.stage,
-                     "training_summary": r.summary, "evidence_url": "" if ev is None else ev["url"],
-                     "evidence_quote": "" if ev is None else ev["quote"], "evidence_kind": "" if ev is None else ev["kind"],
-                     "tag_source": "" if ev is None else ev["source"], "inherited_from": r.inherited_from,
+                     "training_summary": r.summary, "evidence_url": url, "evidence_quote": quote, "evidence_kind": kind,
+                     "tag_source": source, "inherited_from": r.inherited_from,
                      "post_training_class": p.hardware_class if p.status != "unknown" else "",
                      "post_training_accelerators": ";".join(p.accelerators) if p.status != "unknown" else "",
                      "post_training_chip_count": p.chip_count, "post_training_status": p.status if p.status != "unknown" else ""})

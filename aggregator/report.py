@@ -255,35 +255,42 @@ def _contested(configs: Configs, models: pd.DataFrame, claims: pd.DataFrame, ben
     dom_ids = {a for a, c in configs.hardware_class_of.items() if c == "domestic"}
     side = set(claims.loc[claims["accelerators"].str.split(";").map(lambda ids: bool(dom_ids.intersection(ids)))
                           & ~claims["stage"].isin(NOT_TRAINING) & claims["source"].ne("hf_card"), "model_id"])
-    mine = claims[claims["model_id"].isin(table["model_id"]) & claims["source"].ne("hf_card")]
+    mine: dict[str, list] = {}  # each listed model's claims (model cards aside), in table order
+    for c in claims[claims["model_id"].isin(table["model_id"]) & claims["source"].ne("hf_card")].itertuples(index=False):
+        mine.setdefault(c.model_id, []).append(c)
+    best_nv = {}  # per headline benchmark: the best Nvidia-trained model under the report's scenario, and each model's point
+    for b in benches:
+        nv = b.views[scenario].best
+        nv = nv[nv["hardware_class"] == "nvidia"]
+        first = b.points.drop_duplicates("model_id")
+        best_nv[b.id] = (None if nv.empty else nv.iloc[0], dict(zip(first["model_id"], first["score"], strict=True)))
+
+    def items(cs: list) -> list[dict]:
+        return [{"kind": c.kind, "stage": c.stage, "chips": ", ".join(names.get(i, i) for i in c.accelerators.split(";")),
+                 "count": fmt(c.chip_count, 0) if c.chip_count == c.chip_count else "", "url": c.url, "quote": c.quote,
+                 "date": c.date, "indirect": bool(c.indirect)} for c in cs]
+
     out = []
     for r in table.itertuples(index=False):
-        cs = mine[mine["model_id"] == r.model_id]
-
-        def items(df: pd.DataFrame) -> list[dict]:
-            return [{"kind": c.kind, "stage": c.stage, "chips": ", ".join(names.get(i, i) for i in c.accelerators.split(";")),
-                     "count": fmt(c.chip_count, 0) if c.chip_count == c.chip_count else "", "url": c.url, "quote": c.quote,
-                     "date": c.date, "indirect": bool(c.indirect)} for c in df.itertuples(index=False)]
-
-        train = cs[~cs["stage"].isin(NOT_TRAINING)]
+        cs = mine.get(r.model_id, [])
+        train = [c for c in cs if c.stage not in NOT_TRAINING]
         lines = []
         counts = r.status == "contested" and r.model_id in side and r.hardware_class in ("domestic", "mixed")
         for b in benches if counts else []:
-            p = b.points[b.points["model_id"] == r.model_id]
-            nv = b.views[scenario].best
-            nv = nv[nv["hardware_class"] == "nvidia"]
-            if p.empty or nv.empty or nv["model_id"].iloc[0] == r.model_id:
+            nv, score = best_nv[b.id][0], best_nv[b.id][1].get(r.model_id)
+            if score is None or nv is None or nv["model_id"] == r.model_id:
                 continue
-            gap = (nv["score"].iloc[0] - p["score"].iloc[0]) if b.higher else (p["score"].iloc[0] - nv["score"].iloc[0])
+            gap = (nv["score"] - score) if b.higher else (score - nv["score"])
             where = "behind" if gap > 0 else "ahead of" if gap < 0 else "level with"
-            lines.append(f"{md(b.name)}: {fmt(p['score'].iloc[0])}, {fmt(abs(gap))} {where} the best Nvidia-trained model "
-                         f"({md(nv['display_name'].iloc[0])}, {fmt(nv['score'].iloc[0])})")
+            lines.append(f"{md(b.name)}: {fmt(score)}, {fmt(abs(gap))} {where} the best Nvidia-trained model "
+                         f"({md(nv['display_name'])}, {fmt(nv['score'])})")
         out.append({"id": r.model_id, "name": md(r.display_name), "status": r.status, "rule": r.rule, "claimed": r.hardware_class,
-                    "domestic_side": r.model_id in side, "n_for": int((train["stance"] == "supports").sum()),
-                    "n_against": int((train["stance"] == "disputes").sum()),
+                    "domestic_side": r.model_id in side, "n_for": sum(c.stance == "supports" for c in train),
+                    "n_against": sum(c.stance == "disputes" for c in train),
                     "scenarios": {s: getattr(r, s) for s in ("strict", "default", "widest")},
-                    "for": items(train[train["stance"] == "supports"]), "against": items(train[train["stance"] == "disputes"]),
-                    "elsewhere": items(cs[cs["stage"].isin(NOT_TRAINING)]), "comparisons": lines})
+                    "for": items([c for c in train if c.stance == "supports"]),
+                    "against": items([c for c in train if c.stance == "disputes"]),
+                    "elsewhere": items([c for c in cs if c.stage in NOT_TRAINING]), "comparisons": lines})
     return out
 
 
@@ -382,9 +389,8 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
     if chart_dir is not None:
         chart_dir.mkdir(parents=True, exist_ok=True)
     foot = lambda srcs: chart_footnote(configs, opts, data.data_date, srcs)  # noqa: E731
-    for br in data.benches:
-        br.chart = charts.frontier_chart(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
-                                         br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}")
+    fronts = [charts.frontier_chart.plan(br.points, br.front, f"{br.name}: best score so far by training hardware", br.unit,
+                                         br.higher, foot(br.sources), chart_dir, f"frontier-{br.id}") for br in data.benches]
     names = {b.id: b.name for b in configs.benchmarks.values()}
     units = {b.id: configs.units[b.unit].label for b in configs.benchmarks.values()}
     all_src = sorted(data.pts["source_id"].unique())
@@ -392,18 +398,23 @@ def draw_charts(configs: Configs, opts: an.Options, data: ReportData, chart_dir:
     epoch_note = "Data as of " + data.data_date + ". Hardware claims: curated registry and Epoch AI 'Data on AI Models'."
     chip_rows = data.hw.assign(accelerator=data.hw["accelerator_names"]).loc[:, ["display_name", "accelerator", "chip_count",
                                                                                   "hardware_class", "status"]]
-    out = {
-        "gap_png": charts.gap_chart({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units, foot(all_src), chart_dir),
-        "best_png": charts.best_now_chart({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir),
-        "adopt_png": charts.adoption_chart(data.adopt, data.by_lab, configs.settings.country_under_study, epoch_note, chart_dir),
-        "chips_png": charts.chips_chart(chip_rows, epoch_note, chart_dir),
-        "compute_png": None if data.compute is None else charts.compute_chart(
+    plans = {
+        "gap_png": charts.gap_chart.plan({b.id: b.gap for b in benches}, {b.id: b.months for b in benches}, names, units,
+                                         foot(all_src), chart_dir),
+        "best_png": charts.best_now_chart.plan({b.id: b.best for b in benches}, names, units, foot(all_src), chart_dir),
+        "adopt_png": charts.adoption_chart.plan(data.adopt, data.by_lab, configs.settings.country_under_study, epoch_note, chart_dir),
+        "chips_png": charts.chips_chart.plan(chip_rows, epoch_note, chart_dir),
+        "compute_png": None if data.compute is None else charts.compute_chart.plan(
             data.compute[1], f"{data.compute[0].name} vs training compute", data.compute[0].unit, foot(data.compute[0].sources), chart_dir),
-        "coverage_png": charts.coverage_chart(data.cov, names, foot(all_src), chart_dir),
-        "own_png": charts.own_numbers_chart(_chartable_own(configs, data.own), "Developer-reported results curated in "
-                                            "configs/reported/ (each dot: one benchmark of one published table; percent-unit "
-                                            f"benchmarks only). Hardware claims: {opts.scenario} scenario for the peers.", chart_dir),
+        "coverage_png": charts.coverage_chart.plan(data.cov, names, foot(all_src), chart_dir),
+        "own_png": charts.own_numbers_chart.plan(_chartable_own(configs, data.own), "Developer-reported results curated in "
+                                                 "configs/reported/ (each dot: one benchmark of one published table; percent-unit "
+                                                 f"benchmarks only). Hardware claims: {opts.scenario} scenario for the peers.", chart_dir),
     }
+    charts.draw_all(fronts + [p for p in plans.values() if p is not None])  # in parallel when there are cores
+    for br, p in zip(benches, fronts, strict=True):
+        br.chart = p.name
+    out = {k: None if p is None else p.name for k, p in plans.items()}
     written = {b.chart for b in benches} | {v for v in out.values() if v}
     for old in chart_dir.glob("*.png") if chart_dir is not None else []:
         if old.name not in written:

@@ -9,7 +9,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import memo
 from .errors import StoreError
@@ -111,10 +113,98 @@ def atomic_write_bytes(path: Path, data: bytes) -> bool:
     return True
 
 
-def csv_bytes(df: pd.DataFrame, float_format: str = "%.4f") -> bytes:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format=float_format, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+_NEEDS_QUOTES = '[,"\n]'  # what Python's csv writer (QUOTE_MINIMAL, lineterminator "\n") quotes a field for
+
+
+def _quoted(cells: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Text cells as the csv module writes them: a cell holding a comma, a quote or a newline in quotes, quotes doubled."""
+    import pyarrow.compute as pc
+
+    cells = pa.chunked_array([cells]) if isinstance(cells, pa.Array) else cells
+    cells = (cells.combine_chunks() if cells.num_chunks != 1 else cells.chunk(0)).cast(pa.large_string())
+    need = pc.match_substring_regex(cells, _NEEDS_QUOTES)
+    if not pc.any(need).as_py():
+        return cells
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    wrapped = pc.binary_join_element_wise(quote, pc.replace_substring(cells, '"', '""'), quote, empty)
+    return pc.if_else(need, wrapped, cells)
+
+
+def _cells(col: pd.Series, float_format: str) -> pa.Array | None:
+    """A column's CSV cells as DataFrame.to_csv(na_rep="", float_format) writes them; None for a dtype not handled
+    here (then the whole table goes through pandas)."""
+    dtype = col.dtype
+    if dtype == "float64":
+        values = col.to_numpy()
+        fmt, text = float_format.__mod__, np.full(len(values), "", dtype=object)
+        ok = ~np.isnan(values)
+        text[ok] = [fmt(v) for v in values[ok].tolist()]
+        return pa.array(text, type=pa.large_string())
+    if dtype == "bool":
+        import pyarrow.compute as pc
+
+        return pc.if_else(pa.array(col.to_numpy()), pa.scalar("True", pa.large_string()), pa.scalar("False", pa.large_string()))
+    if dtype == "int64":
+        return pa.array(col.to_numpy()).cast(pa.large_string())
+    if isinstance(dtype, pd.StringDtype) or (dtype.kind == "O" and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")):
+        arr = getattr(col.array, "_pa_array", None)
+        cells = arr if arr is not None else pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        return _quoted(cells.fill_null(""))
+    return None
+
+
+def written(values: np.ndarray, decimals: int = 4) -> np.ndarray:
+    """Floats as `decimals`-place text gives them back: float("%.4f" % x) for every x, exactly (-0.0 kept: it is
+    written '-0.0000'). Rounded in numpy where the result is certain, by the text itself where x is near a tie."""
+    x = np.asarray(values, dtype="float64")
+    scale = 10.0**decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = x * scale
+        frac = np.abs(y - np.floor(y) - 0.5)
+    sure = np.isfinite(x) & (np.abs(x) < 1e9) & (frac > 0.01)  # fl(y) errs by < 0.001 here: rint(y) is the true rounding
+    out = np.copysign(np.rint(y) / scale, x)
+    unsure = ~sure & np.isfinite(x)
+    if unsure.any():
+        fmt = f"%.{decimals}f".__mod__
+        out[unsure] = [float(fmt(v)) for v in x[unsure].tolist()]
+    out[~np.isfinite(x)] = x[~np.isfinite(x)]
+    return out
+
+
+CHUNK_ROWS = 200_000  # rows formatted at a time: the text of one chunk is in memory, not of the whole table
+
+
+def csv_bytes(df: pd.DataFrame, float_format: str = "%.4f", order: np.ndarray | None = None) -> bytearray:
+    """The table (its rows at the positions `order`, when given) as `DataFrame.to_csv(index=False, float_format=...,
+    lineterminator="\n")` writes it, UTF-8 encoded, byte for byte, built column by column in Arrow a chunk of rows at
+    a time (several times faster, and the text is held once: a bytearray, not copied into bytes); tables with a
+    column of another dtype (nullable, dates, mixed objects) or of one column go through pandas."""
+    import pyarrow.compute as pc
+
+    comma, newline = pa.scalar(",", pa.large_string()), pa.scalar("\n", pa.large_string())
+    empty = pa.scalar("", pa.large_string())
+    rows = np.arange(len(df)) if order is None else np.asarray(order)
+    out = bytearray()
+    for start in range(0, max(len(rows), 1), CHUNK_ROWS):
+        part = df.iloc[rows[start: start + CHUNK_ROWS]] if order is not None or len(df) > CHUNK_ROWS else df
+        cols = [_cells(part.iloc[:, i], float_format) for i in range(df.shape[1])] if df.shape[1] > 1 else [None]
+        if any(c is None for c in cols):
+            buf = io.StringIO()
+            (df.iloc[rows] if order is not None else df).to_csv(buf, index=False, float_format=float_format, lineterminator="\n")
+            return bytearray(buf.getvalue().encode("utf-8"))
+        if not out:
+            header = [_quoted(pa.array([str(c)])) for c in df.columns]
+            _append(out, pc.binary_join_element_wise(*header[:-1], pc.binary_join_element_wise(header[-1], empty, newline), comma))
+        if len(part):
+            cols[-1] = pc.binary_join_element_wise(cols[-1], empty, newline)  # each line ends with its newline
+            _append(out, pc.binary_join_element_wise(*cols, comma))
+    return out
+
+
+def _append(out: bytearray, lines: pa.Array) -> None:
+    """The text of every line, appended straight from the array's own buffer."""
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset: lines.offset + len(lines) + 1]
+    out += memoryview(lines.buffers()[2])[int(offsets[0]): int(offsets[-1])]
 
 
 def write_csv(path: Path, df: pd.DataFrame, sort: list[str] | None = None, float_format: str = "%.4f") -> bool:

@@ -1,18 +1,22 @@
 """Synthetic scale point for the benchmark: N score rows, N/10 upstream names, about N/10 models, N/50 aliases.
 
-Run as `python bench/synth.py ROWS`: generates the data (untimed), then times the real pipeline the report runs
-(resolve, hardware tagging, every analysis, the report tables) and prints one JSON line. Deterministic (seeded).
+Two steps, each run in its own child process so that the pipeline's peak memory is its own, not the generator's:
+- `python bench/synth.py data ROWS DIR` writes a configs/ folder (registry of models with hardware `claims:` or
+  `looked_at:`, aliases), DIR/scores.parquet and DIR/epoch.parquet; deterministic (seeded).
+- `python bench/synth.py pipeline DIR` loads them as the report does (configs/ through load_configs, the tables from
+  parquet), then times the real pipeline the report runs (resolve, hardware tagging, every analysis, the report
+  tables) and prints one JSON line.
 Layout at 1,000,000 rows: 100,000 names (20% via aliases, 50% by name, 10% fine-tunes, 20% unmatched),
 30,000 registry models + 80,000 Epoch rows (8,000 linked to the registry: ~100,000 models), 20,000 aliases,
-20 benchmarks over 12 sources.
+20 benchmarks over 12 sources. The registry's claims mix what tagging meets in the real one: developer, press, blog
+and dataset claims, split and disputed (contested) ones, post-training, inference, fine-tunes that inherit and
+continued pretraining over a base of another class.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from aggregator import analysis as an  # noqa: E402
 from aggregator import report  # noqa: E402
-from aggregator.config import Evidence, Model, Training, load_configs  # noqa: E402
+from aggregator.config import load_configs  # noqa: E402
 from aggregator.store import SCORE_COLUMNS  # noqa: E402
 
 N_BENCH, N_SRC, N_LABS = 20, 12, 40
@@ -36,16 +40,19 @@ CHIPS = [("huawei-ascend-910b", "Huawei Ascend 910B"), ("nvidia-h100", "NVIDIA H
 URL = "https://example.org/evidence"
 
 
-def _write_configs(folder: Path) -> None:
-    """A small real configs/ folder (units and accelerator catalog copied from the project's); models are added later."""
+def _dump(path: Path, data) -> None:
+    path.write_text(yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
+                              allow_unicode=True), encoding="utf-8")
+
+
+def _write_configs(folder: Path, models: list[dict], aliases: dict[str, dict[str, str | None]]) -> None:
+    """A real configs/ folder (units and accelerator catalog copied from the project's), with the synthetic registry."""
     real = yaml.safe_load((ROOT / "configs" / "benchmarks.yaml").read_text(encoding="utf-8"))
-    (folder / "models").mkdir(parents=True)
-    (folder / "aliases").mkdir()
-    (folder / "benchmarks").mkdir()
+    for sub in ("models", "aliases", "benchmarks"):
+        (folder / sub).mkdir(parents=True)
     (folder / "hardware.yaml").write_bytes((ROOT / "configs" / "hardware.yaml").read_bytes())
-    dump = lambda name, data: (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")  # noqa: E731
-    dump("settings.yaml", {"country_under_study": "China", "min_confidence": "reported", "headline_benchmarks": []})
-    dump("sources.yaml", {"sources": [
+    _dump(folder / "settings.yaml", {"country_under_study": "China", "headline_benchmarks": []})
+    _dump(folder / "sources.yaml", {"sources": [
         {"id": f"src{s:02d}", "title": f"Source {s}", "producer": f"Producer {s}", "homepage": "https://example.org",
          "license": "CC-BY-4.0", "citation": "synthetic", "self_reported": s == N_SRC - 1} for s in range(N_SRC)]})
     benches = []
@@ -55,30 +62,67 @@ def _write_configs(folder: Path) -> None:
                         "primary_source": f"src{b % N_SRC:02d}", "headline_setting": setting,
                         "upstream": [{"source": f"src{b % N_SRC:02d}", "key": f"b{b}"},
                                      {"source": f"src{(b + 5) % N_SRC:02d}", "key": f"b{b}"}]})
-    dump("benchmarks.yaml", {"units": real["units"], "benchmarks": benches})
-    dump("models/seed.yaml", {"models": [{"id": "seed", "display_name": "Seed", "developer": "Lab 0", "developer_country": "China"}]})
-    dump("watchlist.yaml", {"watch": [
+    _dump(folder / "benchmarks.yaml", {"units": real["units"], "benchmarks": benches})
+    seed = {"id": "seed", "display_name": "Seed", "developer": "Lab 0", "developer_country": "China", "looked_at": "synthetic"}
+    _dump(folder / "models" / "seed.yaml", {"models": [seed]})
+    _dump(folder / "models" / "synthetic.yaml", {"models": models})
+    for sid, table in aliases.items():
+        _dump(folder / "aliases" / f"{sid}.yaml", table)
+    _dump(folder / "watchlist.yaml", {"watch": [
         {"id": "w-model", "title": "Model 7", "kind": "model", "why": "synthetic", "models": ["seed"], "patterns": ["(?i)syn model 7\\b"]},
         {"id": "w-lab", "title": "Lab 3", "kind": "lab", "why": "synthetic", "developer": "Lab 3"}]})
 
 
-def _registry(n: int) -> dict[str, Model]:
-    out = {}
+def _claim(stage: str, chip: str, kind: str, stance: str = "supports", **extra) -> dict:
+    return {"stage": stage, "stance": stance, "accelerators": [chip], "kind": kind, "url": URL,
+            "quote": f"{stage} on {chip}", **extra}
+
+
+def _claims(j: int) -> tuple[list[dict], str | None, str | None]:
+    """Model j's claims, and its parent and derivation: one of ten patterns, j % 10."""
+    chip, other = CHIPS[j % len(CHIPS)][0], CHIPS[(j + 1) % len(CHIPS)][0]
+    p = j % 10
+    if p == 0:  # the developer's own word, with a chip count: confirmed
+        return [_claim("pretraining", chip, "developer", chip_count=256 * (1 + j % 16))], None, None
+    if p == 1:  # press only: reported
+        return [_claim("pretraining", chip, "press")], None, None
+    if p == 2:  # a blog only: weak, contested
+        return [_claim("unspecified", chip, "blog")], None, None
+    if p == 3:  # two credible claims of different chips: split, contested
+        return [_claim("pretraining", chip, "developer"), _claim("pretraining", other, "paper")], None, None
+    if p == 4:  # the developer's claim and a credible dispute of it: contested
+        return [_claim("pretraining", chip, "developer"), _claim("pretraining", chip, "press", stance="disputes")], None, None
+    if p == 5:  # a fine-tune of a confirmed model, post-trained elsewhere: inherits
+        return [_claim("post-training", other, "developer")], f"syn-{j - 5:06d}", "finetune"
+    if p == 6:  # continued pretraining over a confirmed base, on another chip
+        return [_claim("continued-pretraining", other, "developer", share="the last 1T tokens")], f"syn-{j - 6:06d}", \
+            "continued-pretraining"
+    if p == 7:  # where it runs only: never a class
+        return [_claim("inference", chip, "chip-vendor")], None, None
+    if p == 8:  # nothing found
+        return [], None, None
+    return [_claim("unspecified", chip, "dataset", indirect=j % 20 == 19)], None, None  # Epoch-like; indirect: weak
+
+
+def _registry(n: int) -> list[dict]:
+    out = []
     for j in range(n):
-        kind = j % 4
-        chip = CHIPS[j % len(CHIPS)][0]
-        ev = [Evidence(url=URL, quote=f"trained on {chip}", kind="developer")]
-        training = (Training(accelerators=[chip], confidence=("confirmed", "reported", "inferred")[j % 3], evidence=ev)
-                    if kind < 2 else Training(confidence="unknown", looked_at="paper") if kind == 3 else None)
-        derived = j % 20 == 5
-        out[f"syn-{j:06d}"] = Model(
-            id=f"syn-{j:06d}", display_name=f"Syn Model {j}", developer=f"Lab {j % N_LABS}",
-            developer_country="China" if j % N_LABS < 15 else "United States",
-            release_date=f"{2022 + j % 5}-{1 + j % 12:02d}-{1 + j % 28:02d}" if j % 5 < 4 or j % 20 == 5 else None,
-            hf_repo=f"synlab{j % N_LABS}/Syn-Model-{j}" if j % 2 else None,
-            epoch_name=f"Epoch Syn {j}" if j % 10 == 0 else None,
-            derived_from=f"syn-{j - 5:06d}" if derived else None, derivation="finetune" if derived else None,
-            training=training)
+        claims, parent, derivation = _claims(j)
+        m = {"id": f"syn-{j:06d}", "display_name": f"Syn Model {j}", "developer": f"Lab {j % N_LABS}",
+             "developer_country": "China" if j % N_LABS < 15 else "United States"}
+        if j % 5 < 4 or j % 20 == 5:
+            m["release_date"] = f"{2022 + j % 5}-{1 + j % 12:02d}-{1 + j % 28:02d}"
+        if j % 2:
+            m["hf_repo"] = f"synlab{j % N_LABS}/Syn-Model-{j}"
+        if j % 10 == 0:
+            m["epoch_name"] = f"Epoch Syn {j}"
+        if parent:
+            m |= {"derived_from": parent, "derivation": derivation}
+        if claims:
+            m["claims"] = claims
+        elif not parent:
+            m["looked_at"] = "synthetic: technical report and model card"
+        out.append(m)
     return out
 
 
@@ -98,8 +142,8 @@ def _epoch(n: int, linked: int) -> pd.DataFrame:
     }).astype({"publication_date": str})
 
 
-def _scores(rows: int, n_reg: int, configs) -> pd.DataFrame:
-    """`rows` score rows from rows/10 names; alias tables are added to configs."""
+def _scores(rows: int, n_reg: int) -> tuple[pd.DataFrame, dict[str, dict[str, str | None]]]:
+    """`rows` score rows from rows/10 names, and the alias tables (per source) they need."""
     names = rows // 10
     n = np.arange(names)
     cat, j, src = n % 10, (n * 7919) % n_reg, n % N_SRC
@@ -113,10 +157,11 @@ def _scores(rows: int, n_reg: int, configs) -> pd.DataFrame:
     name[ft] = np.char.add(np.char.add("user", n[ft].astype(str)), "/ft-model")
     base = np.full(names, "", dtype=object)
     base[ft] = np.where(n[ft] % 20 == 17, name[np.maximum(n[ft] - 10, 0)], np.char.add("Syn Model ", j[ft].astype(str)))
+    aliases = {}
     for s in range(N_SRC):
         sel = alias & (src == s)
-        configs.aliases[f"src{s:02d}"] = {a: (None if k % 50 == 0 else f"syn-{t:06d}")
-                                          for a, k, t in zip(name[sel], n[sel], j[sel], strict=True)}
+        aliases[f"src{s:02d}"] = {str(a): (None if k % 50 == 0 else f"syn-{t:06d}")
+                                  for a, k, t in zip(name[sel], n[sel], j[sel], strict=True)}
     covered = [[b for b in range(N_BENCH) if s in (b % N_SRC, (b + 5) % N_SRC)] for s in range(N_SRC)]
     r = np.arange(names * 10)
     ni, i = r // 10, r % 10
@@ -129,7 +174,7 @@ def _scores(rows: int, n_reg: int, configs) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     score = rng.uniform(5, 95, len(r)).round(2)
     ci = np.where(r % 3 == 0, 1.5, np.nan)
-    return pd.DataFrame({
+    scores = pd.DataFrame({
         "source_model_name": name[ni], "benchmark_id": np.char.add("bench", np.char.zfill(bench.astype(str), 2)).astype(object),
         "setting": setting, "score": score, "unit": "percent", "ci_lower": score - ci, "ci_upper": score + ci,
         "source_id": np.char.add("src", np.char.zfill(s.astype(str), 2)).astype(object),
@@ -138,18 +183,26 @@ def _scores(rows: int, n_reg: int, configs) -> pd.DataFrame:
         "upstream_org": np.char.add("org", (ni % 50).astype(str)).astype(object), "base_model_name": base[ni],
         "model_release_date": np.where(ni % 7 == 0, "2025-02-01", "").astype(object),
     })
+    return scores[[c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]], aliases
 
 
-def main(rows: int) -> dict:
+def make_data(rows: int, folder: Path) -> dict:
+    """Write the scale point's configs/ and tables under `folder`."""
     n_reg, n_epoch = rows * 3 // 100, rows * 8 // 100
-    with tempfile.TemporaryDirectory() as tmp:
-        _write_configs(Path(tmp))
-        configs = load_configs(tmp)
-        configs.models.update(_registry(n_reg))
-        scores = _scores(rows, n_reg, configs)
-        epoch = _epoch(n_epoch, n_reg // 10)
-    scores = scores[[c for c in SCORE_COLUMNS if c not in ("model_id", "derivation")]]
-    gen_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    scores, aliases = _scores(rows, n_reg)
+    _write_configs(folder / "configs", _registry(n_reg), aliases)
+    scores.to_parquet(folder / "scores.parquet", index=False)
+    _epoch(n_epoch, n_reg // 10).to_parquet(folder / "epoch.parquet", index=False)
+    return {"rows": len(scores), "registry": n_reg, "epoch": n_epoch}
+
+
+def run_pipeline(folder: Path) -> dict:
+    """Load the scale point as the report does, then time the pipeline."""
+    started = time.perf_counter()
+    configs = load_configs(folder / "configs")
+    scores = pd.read_parquet(folder / "scores.parquet")
+    epoch = pd.read_parquet(folder / "epoch.parquet")
+    loaded = time.perf_counter() - started
     opts = an.options_from(configs)
     start = time.perf_counter()
     data = report.analyse(configs, scores, epoch, opts)
@@ -158,9 +211,16 @@ def main(rows: int) -> dict:
     return {"rows": len(scores), "names": int(scores["source_model_name"].nunique()), "models": len(data.models),
             "aliases": sum(len(a) for a in configs.aliases.values()), "points": len(data.pts),
             "resolved": int(data.scores["derivation"].isin(["alias", "name", "finetune"]).sum()),
-            "report_chars": len(text), "seconds": round(seconds, 3), "phases": {k: round(v, 3) for k, v in data.timings.items()},
-            "gen_peak_mb": round(gen_peak)}
+            "contested": int(data.models["status"].eq("contested").sum()), "report_chars": len(text),
+            "load_seconds": round(loaded, 3), "seconds": round(seconds, 3),
+            "phases": {k: round(v, 3) for k, v in data.timings.items()}}
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(int(sys.argv[1]))))
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode == "data" and len(sys.argv) == 4:
+        print(json.dumps(make_data(int(sys.argv[2]), Path(sys.argv[3]))))
+    elif mode == "pipeline" and len(sys.argv) == 3:
+        print(json.dumps(run_pipeline(Path(sys.argv[2]))))
+    else:
+        sys.exit("usage: synth.py data ROWS DIR | synth.py pipeline DIR")

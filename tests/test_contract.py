@@ -31,6 +31,7 @@ from werkzeug import Request, Response
 
 import aggregator.collect as collect_mod
 from aggregator.cli import app
+from aggregator.collectors import hf_cards
 from aggregator.fetch import Fetcher, RateLimiter
 from aggregator.store import read_scores
 
@@ -474,7 +475,7 @@ def small_registry(cfg: Path) -> None:
 def test_hf_cards_live_one_broken_card_keeps_its_rows(server, tmp_path, monkeypatch):
     live = Live(server, tmp_path, monkeypatch, edit=small_registry)
     ds, glm = "deepseek-ai/DeepSeek-V3", "THUDM/glm-4-9b-chat"
-    api = lambda repo: f"/hf/api/models/{repo}?expand=evalResults"  # noqa: E731
+    api = lambda repo: f"/hf/api/models/{repo}?{hf_cards.INFO_QUERY}"  # noqa: E731
 
     def state(glm_card: bytes | None):
         live.hf = {ds: {"README.md": fx("hf_cards", f"{ds}/README.md")}}
@@ -528,3 +529,15 @@ def test_a_stale_headline_benchmark_exits_non_zero(live):
     assert result.exit_code == 1
     assert "lmarena_text: newest data 2024-01-08 is older than 90 days" in " ".join(result.output.split())
     assert live.status("lmarena")["status"] == "ok", "stale is not failed: the rows are written"
+
+
+def test_collect_ends_with_requests_and_body_bytes_per_source_in_80_columns(live):
+    aider = "/raw.githubusercontent.com/Aider-AI/aider/main/aider/website/_data/"
+    live.files = {aider + n: fx("aider", n) for n in AIDER}
+    first = live.collect("aider", "swe_bench")
+    second = live.collect("aider", "swe_bench")
+    tail = second.output[second.output.index("collected:"):].splitlines()
+    assert tail[0] == "collected: 1 unchanged, 1 failed; 7 requests, 0 B of response bodies", tail
+    assert tail[1:3] == ["  requests (body bytes): aider 6 (0 B), swe_bench 1 (0 B)", "  swe_bench: failed"]
+    assert "aider 6 (" in first.output and "0 B)" not in first.output.split("aider 6 (")[1][:5]
+    assert all(len(line) <= 80 for line in first.output.splitlines() + second.output.splitlines() if "requests" in line)

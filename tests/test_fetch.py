@@ -183,3 +183,26 @@ def test_hf_file_is_pinned_to_its_commit_and_not_downloaded_again(server, tmp_pa
     assert third.data == b"PAR1-new-version" and not third.extra["not_modified"] and third.extra["revision"] == "b" * 40
     with pytest.raises(FetchError, match="over the cap"):
         fetcher(tmp_path / "other").fetch_hf(source(max_bytes=5), ep)
+
+
+def test_host_limits_are_sliding_windows_per_path_and_token(monkeypatch):
+    from aggregator.config import Host, RequestLimit
+
+    hub = Host(host="hub.test", token_env="HUB_TOKEN", documented="https://hub.test/limits", quote="3 a second",
+               limits=[RequestLimit(path_contains="/resolve/", requests=5, per_seconds=0.3),
+                       RequestLimit(requests=3, anonymous=2, per_seconds=0.3)])
+    rate = RateLimiter(5.0, {"hub.test": hub, "*": Host(host="*", interval_seconds=0.2)})
+
+    def took(path: str, n: int, host: str = "hub.test") -> float:
+        start = time.monotonic()
+        for _ in range(n):
+            rate.wait(host, path)
+        return time.monotonic() - start
+
+    assert took("/api/x", 2) < 0.1, "a window allows a burst up to its limit"
+    assert took("/api/x", 1) >= 0.25, "without the token the third request waits for the window"
+    assert took("/org/r/resolve/main/f", 5) < 0.1, "another path's limit is counted apart"
+    monkeypatch.setenv("HUB_TOKEN", "t")
+    time.sleep(0.31)
+    assert took("/api/x", 3) < 0.1, "with the token, the documented limit"
+    assert 0.35 <= took("/", 3, "other.test") < 0.6, "a host that documents nothing: the '*' interval"

@@ -239,7 +239,7 @@ def test_hf_cards_fetch_readme_and_eval_results(server, monkeypatch, tmp_path):
     readme = (FIXTURES / "hf_cards" / "deepseek-ai" / "DeepSeek-V3" / "README.md").read_bytes()
     server.expect_request(re.compile(r"^/deepseek-ai/DeepSeek-V3/resolve/[^/]+/README\.md$")).respond_with_handler(_hub(lambda p: readme))
     server.expect_request(re.compile(r"^/nobody/missing/resolve/.*")).respond_with_handler(_hub(lambda p: None))
-    server.expect_request("/api/models/deepseek-ai/DeepSeek-V3", query_string="expand=evalResults").respond_with_data(
+    server.expect_request("/api/models/deepseek-ai/DeepSeek-V3", query_string=hf_cards.INFO_QUERY).respond_with_data(
         (FIXTURES / "hf_cards" / "deepseek-ai" / "DeepSeek-V3" / "eval_results.json").read_bytes())
     configs = SimpleNamespace(models={"a": SimpleNamespace(hf_repo="deepseek-ai/DeepSeek-V3"), "b": SimpleNamespace(hf_repo=None),
                                       "c": SimpleNamespace(hf_repo="nobody/missing")})
@@ -254,3 +254,34 @@ def test_hf_cards_fetch_readme_and_eval_results(server, monkeypatch, tmp_path):
     configs.models = {"c": SimpleNamespace(hf_repo="nobody/missing")}
     with pytest.raises(FetchError, match="every repo failed"):
         hf_cards.fetch(_fetcher(tmp_path / "other"), source, configs)
+
+
+def test_hf_cards_one_request_per_repo_and_the_card_only_when_its_commit_moved(server, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_ENDPOINT", server.url_for("").rstrip("/"))
+    repo, first, second = "deepseek-ai/DeepSeek-V3", "a" * 40, "b" * 40
+    readme = (FIXTURES / "hf_cards" / repo / "README.md").read_bytes()
+    evals = json.loads((FIXTURES / "hf_cards" / repo / "eval_results.json").read_bytes())
+    state = {"sha": first}
+    cards: list[str] = []
+
+    def info(req: Request) -> Response:
+        return _etagged(json.dumps(evals | {"sha": state["sha"]}).encode())(req)
+
+    def card(req: Request) -> Response:
+        cards.append(req.path)
+        return Response(readme)
+
+    server.expect_request(f"/api/models/{repo}", query_string=hf_cards.INFO_QUERY).respond_with_handler(info)
+    server.expect_request(re.compile(rf"^/{repo}/resolve/[0-9a-f]{{40}}/README\.md$"), method="GET").respond_with_handler(card)
+    configs = SimpleNamespace(models={"a": SimpleNamespace(hf_repo=repo)})
+    source = SimpleNamespace(id="hf_cards", license="per repo", max_bytes=10**6)
+    fetcher = _fetcher(tmp_path)
+    runs = []
+    for sha in (first, first, second):
+        state["sha"] = sha
+        with fetcher.budget(30) as tally:
+            files = hf_cards.fetch(fetcher, source, configs)
+        runs.append((tally.requests, tally.body_bytes > 0, files[0].url.split("/resolve/")[1]))
+    assert runs == [(2, True, f"{first}/README.md"), (1, False, f"{first}/README.md"), (2, True, f"{second}/README.md")]
+    assert cards == [f"/{repo}/resolve/{first}/README.md", f"/{repo}/resolve/{second}/README.md"]
+    assert len(hf_cards.parse(files)) == 6, "the model-index rows and the eval results, as before"

@@ -170,3 +170,29 @@ def test_chart_footnote_cites_the_project_url_only_when_configured(configs):
     mine = configs.settings.model_copy(update={"project_url": "https://example.org/deploy"})
     cfg = type("C", (), {"settings": mine, "sources": configs.sources})()
     assert chart_footnote(cfg, options_from(configs), "2026-01-01", ["aider"]).endswith("default scenario. https://example.org/deploy")
+
+
+def test_charts_drawn_in_parallel_are_the_bytes_drawn_one_by_one_and_share_one_layout(tmp_path):
+    from aggregator import charts
+
+    rows = pd.DataFrame({"display_name": [f"Model {i}" for i in range(6)], "accelerator": ["Huawei Ascend 910B"] * 6,
+                         "chip_count": [1024.0, None, 2048.0, 512.0, None, 8192.0], "hardware_class": ["domestic"] * 6})
+    cov = pd.DataFrame({"benchmark_id": ["a", "b"], "domestic": [1, 2], "nvidia": [3, 4], "other": [0, 1], "mixed": [0, 0],
+                        "unknown": [5, 6]})
+    plans = lambda folder: [charts.chips_chart.plan(rows, "source: a note", folder),  # noqa: E731
+                            charts.coverage_chart.plan(cov, {"a": "Bench A", "b": "Bench B"}, "source: a note", folder)]
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    charts.draw_all(plans(one), workers=1)
+    charts.draw_all(plans(two), workers=2)
+    files = sorted(p.name for p in one.iterdir())
+    assert files == ["chips.png", "chips.svg", "coverage.png", "coverage.svg"] and files == sorted(p.name for p in two.iterdir())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+    for stem in ("chips", "coverage"):  # the PNG (110 dpi) and the SVG (72 pt an inch): one bounding box
+        png = (one / f"{stem}.png").read_bytes()
+        w_px, h_px = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        w_pt, h_pt = map(float, re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', (one / f"{stem}.svg").read_bytes()).groups())
+        assert abs(w_px / 110 - w_pt / 72) < 0.02 and abs(h_px / 110 - h_pt / 72) < 0.02
+    before = {f: (one / f).stat().st_mtime_ns for f in files}
+    charts.draw_all(plans(one), workers=2)  # fresh: nothing drawn again
+    assert {f: (one / f).stat().st_mtime_ns for f in files} == before

@@ -1,13 +1,15 @@
 """Hugging Face model cards of the registry's models (those with `hf_repo`): evaluation results and hardware text.
 
-Live only, one repo at a time: `README.md` through huggingface_hub (Fetcher.fetch_hf; HF_ENDPOINT honoured) and
-the Hub API `GET <endpoint>/api/models/<repo>?expand=evalResults`, which returns the repo's `.eval_results/*.yaml`
-entries as `{evalResults: [{filename?, data: {dataset: {id, task_id, revision?}, value, verifyToken?, date?,
-source?: {url, name?, user?, org?}, notes?}} | {filename, error}]}` (huggingface_hub's parse_eval_result_entries
-reads the same shape). A repo whose files cannot be fetched, or whose card cannot be read (broken front matter,
-an impossible value), is skipped with a warning in the refresh log and keeps its earlier rows (sources.yaml
-`history: models`); all failing is an error. Without HF_TOKEN the Hub rate-limits anonymous clients well below
-the ~800 requests a refresh makes: the refresh workflow passes the token.
+Live only, one repo at a time, one request per repo when nothing changed: the Hub API
+`GET <endpoint>/api/models/<repo>?expand=sha&expand=evalResults` (conditional: a 304 when the answer is the same),
+which gives the repo's commit and its `.eval_results/*.yaml` entries as `{sha, evalResults: [{filename?, data:
+{dataset: {id, task_id, revision?}, value, verifyToken?, date?, source?: {url, name?, user?, org?}, notes?}} |
+{filename, error}]}` (huggingface_hub's parse_eval_result_entries reads the same shape); then `README.md` at that
+commit, requested only when the commit moved (a card at a commit never changes; without a commit in the answer,
+the card at main through Fetcher.fetch_hf). HF_ENDPOINT is honoured. A repo whose files cannot be fetched, or whose
+card cannot be read (broken front matter, an impossible value), is skipped with a warning in the refresh log and
+keeps its earlier rows (sources.yaml `history: models`); all failing is an error. The Hub API allows 500 requests
+in 5 minutes without a token, 1,000 with one (sources.yaml `hosts`): the refresh workflow passes HF_TOKEN.
 
 Scores:
 - README front matter `model-index: [{name, results: [{task, dataset: {name, type, config?, split?, args?},
@@ -28,6 +30,8 @@ accelerator names in the card text, each with a short quote (<30 words) and the 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import re
@@ -39,12 +43,13 @@ import yaml
 
 from ..config import Configs, Endpoint, HFFile, Source
 from ..errors import FetchError, ParseError
-from ..fetch import Fetcher, RawFile
+from ..fetch import COMMIT, Fetcher, RawFile
 from ..store import finish_parsed
 from ._util import as_float, iso_date, read_json, setting_value, with_formats
 
 SOURCE_ID = "hf_cards"
 README, EVALS = "README.md", "eval_results.json"
+INFO_QUERY = "expand=sha&expand=evalResults"  # the repo's commit and its eval results, in one answer
 ACCELERATORS = [
     r"\bAscend\b(?:\s*\d{3}\w*)?", r"\bAtlas\s*\d{3}\w*", r"\bKunlun(?:xin)?\b", r"\bCambricon\b", r"\bMLU\s?\d{3}\b",
     r"\bHygon\b", r"\bMetaX\b", r"\bMoore Threads\b", r"\bBiren\b", r"\bIluvatar\b", r"\bEnflame\b", r"\bNPUs?\b",
@@ -64,16 +69,36 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
     repos = sorted({m.hf_repo for m in configs.models.values() if m.hf_repo})
     files, failures = [], []
     for repo in repos:
-        ep = Endpoint(name=f"{repo}/{README}", hf=HFFile(repo_id=repo, repo_type="model", filename=README))
         try:
-            files.append(fetcher.fetch_hf(source, ep))
-            files.append(fetcher.fetch_url(source, f"{repo}/{EVALS}", f"{hf_endpoint()}/api/models/{repo}?expand=evalResults"))
+            info = fetcher.fetch_url(source, f"{repo}/{EVALS}", f"{hf_endpoint()}/api/models/{repo}?{INFO_QUERY}",
+                                     headers=fetcher.hf_headers())
+            files += [_card(fetcher, source, repo, _commit(info)), info]
         except FetchError as exc:
             failures.append(str(exc))
             log.warning("%s", exc)
     if failures and not files:
         raise FetchError(f"{SOURCE_ID}: every repo failed; first: {failures[0]}")
     return files
+
+
+def _commit(info: RawFile) -> str | None:
+    """The repo's commit in the model-info answer (None when it has none, or is not JSON: then its parse says why)."""
+    try:
+        sha = json.loads(info.data).get("sha")
+    except (ValueError, AttributeError):
+        return None
+    return sha if isinstance(sha, str) and COMMIT.fullmatch(sha) else None
+
+
+def _card(fetcher: Fetcher, source: Source, repo: str, commit: str | None) -> RawFile:
+    """README.md at the commit (from the cache when read before: a file at a commit never changes), else at main."""
+    from huggingface_hub import hf_hub_url
+
+    if commit is None:
+        return fetcher.fetch_hf(source, Endpoint(name=f"{repo}/{README}", hf=HFFile(repo_id=repo, repo_type="model", filename=README)))
+    f = fetcher.fetch_pinned(source, f"{repo}/{README}", hf_hub_url(repo, README, revision=commit, endpoint=hf_endpoint()),
+                             headers=fetcher.hf_headers())
+    return dataclasses.replace(f, url=hf_hub_url(repo, README, revision=commit), published=None, extra=f.extra | {"revision": commit})
 
 
 def _repo(f: RawFile, suffix: str) -> str:

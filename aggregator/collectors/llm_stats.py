@@ -20,7 +20,8 @@ setting (`version=v5`), so that rows of the versioned and the unversioned benchm
 
 Live path: the GitHub repo (deprecated upstream, still served): the commit of `main`, its recursive tree from the
 GitHub API (2 API calls; GITHUB_TOKEN is sent when set, lifting the 60 requests/hour anonymous limit), then each
-model.json / benchmarks.json from raw.githubusercontent.com at that commit. The paid api.llm-stats.com API is not
+model.json / benchmarks.json from raw.githubusercontent.com at that commit. A file at a commit never changes: it
+is requested once and read from the cache after, so an unchanged repo costs the two API calls (answered 304). The paid api.llm-stats.com API is not
 used: its public docs describe a single-model endpoint only, not a listing.
 
 GPQA: the key is refined from the method text when it names the subset ('GPQA (Diamond)', 'GPQA (Main)');
@@ -84,7 +85,7 @@ def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
         raise FetchError(f"{SOURCE_ID}: no model.json / benchmarks.json in the tree of {sha}")
     out = []
     for path in paths:
-        f = fetcher.fetch_url(source, path, f"{raw}/{sha}/{quote(path)}")
+        f = fetcher.fetch_pinned(source, path, f"{raw}/{sha}/{quote(path)}")  # at a commit: fetched once, ever
         out.append(dataclasses.replace(f, url=f"{blob}/{sha}/{quote(path)}", published=date))
     return out
 

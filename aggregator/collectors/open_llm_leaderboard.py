@@ -81,7 +81,8 @@ def _read(f: RawFile) -> tuple[str, str, pd.DataFrame]:
             raise ParseError(SOURCE_ID, f.name, f"not a readable parquet file ({type(exc).__name__})") from None
         df = df.rename(columns={c: AVERAGE for c in df.columns if str(c).startswith(AVERAGE)})
     else:
-        df = read_csv(SOURCE_ID, f)
+        wanted = COLUMNS[(version[1], fmt)]
+        df = read_csv(SOURCE_ID, f, usecols=lambda c: c in wanted)  # the scrape's 40 columns, of which these are read
     cols = COLUMNS[(version[1], fmt)]
     require_columns(SOURCE_ID, f, df, [c for c in cols if cols[c] not in ("released", "base")])
     df = df.reset_index(drop=True)
