@@ -170,7 +170,9 @@ def safe_name(text: str, max_len: int = 60) -> str:
 
 def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
     """Write <stem>.png and <stem>.svg atomically (nothing when folder is None); returns the PNG file name. The figure
-    is laid out once (at the PNG's resolution) and both formats are drawn with that layout's tight bounding box."""
+    is laid out once (at the PNG's resolution) and both formats are drawn with that layout's tight bounding box. The
+    box comes from the artists' extents alone, without the disabled draw savefig(bbox_inches="tight") makes first:
+    for these charts it is the same box (tests/test_report.py), at a third less of the saving cost."""
     stem = safe_name(stem)
     if folder is None:
         plt.close(fig)
@@ -180,8 +182,7 @@ def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
     fig.set_dpi(dpi)
     with warnings.catch_warnings():  # what layout warns of (a glyph the font lacks), drawing warns of again
         warnings.simplefilter("ignore", UserWarning)
-        fig.draw_without_rendering()
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     fig.set_dpi(fig_dpi)
     png, svg = io.BytesIO(), io.BytesIO()
     fig.savefig(png, format="png", metadata={"Software": None, "Description": _inputs}, bbox_inches=bbox)

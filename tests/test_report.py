@@ -196,3 +196,42 @@ def test_charts_drawn_in_parallel_are_the_bytes_drawn_one_by_one_and_share_one_l
     before = {f: (one / f).stat().st_mtime_ns for f in files}
     charts.draw_all(plans(one), workers=2)  # fresh: nothing drawn again
     assert {f: (one / f).stat().st_mtime_ns for f in files} == before
+
+
+def test_one_layout_pass_gives_the_box_matplotlib_finds_after_a_draw(tmp_path, monkeypatch):
+    """save() takes the tight box from the artists' extents without a draw first: the PNG must have the size that
+    matplotlib's own bbox_inches="tight" (a disabled draw, then the box) gives, for every kind of chart drawn here."""
+    import io
+
+    from aggregator import charts
+
+    sizes = []
+    real = charts.save
+
+    def save(fig, folder, stem):
+        fig.set_layout_engine(None)
+        ref = io.BytesIO()
+        fig.savefig(ref, format="png", bbox_inches="tight")
+        name = real(fig, folder, stem)
+        sizes.append((stem, ref.getvalue()[16:24], (folder / name).read_bytes()[16:24]))  # PNG width and height
+        return name
+
+    monkeypatch.setattr(charts, "save", save)
+    dates = pd.to_datetime(["2025-01-01", "2025-03-01", "2025-05-01", "2025-07-01"])
+    classes = ["domestic", "nvidia", "other", "nvidia"]
+    pts = pd.DataFrame({"release_date": dates, "score": [50.0, 60.0, 55.0, 65.0], "hardware_class": classes,
+                        "ci_lower": float("nan"), "ci_upper": float("nan"), "display_name": ["A", "B model", "C", "D"],
+                        "release_precision": ["day", "month", "day", "year"], "release_label": ["2025-01-01", "2025-03",
+                        "2025-05-01", "2025"], "release_low": dates, "release_high": dates + pd.Timedelta(days=30)})
+    rows = pd.DataFrame({"display_name": ["A", "B model"], "accelerator": ["Huawei Ascend 910B", "NVIDIA H800"],
+                         "chip_count": [2048.0, float("nan")], "hardware_class": ["domestic", "nvidia"]})
+    cov = pd.DataFrame({"benchmark_id": ["a", "b"], "domestic": [1, 2], "nvidia": [3, 4], "other": [0, 1], "mixed": [0, 0],
+                        "unknown": [5, 6]})
+    best = {"gpqa_diamond": pts.drop_duplicates("hardware_class")[["hardware_class", "score", "display_name"]]}
+    charts.frontier_chart(pts, pts.assign(frontier=pts["score"].cummax()), "Bench", "% (0-100)", True,
+                          "a long source line " * 12, tmp_path, "frontier")
+    charts.chips_chart(rows, "source: a note", tmp_path)
+    charts.coverage_chart(cov, {"a": "Bench A", "b": "Bench B"}, "source: a note", tmp_path)
+    charts.best_now_chart(best, {"gpqa_diamond": "GPQA"}, {"gpqa_diamond": "% (0-100)"}, "note", tmp_path)
+    assert [s for s, _, _ in sizes] == ["frontier", "chips", "coverage", "best_now"], "why: every chart went through save"
+    assert all(ref == ours for _, ref, ours in sizes), sizes
