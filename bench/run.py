@@ -12,8 +12,9 @@
 6. A live refresh of every source against a loopback copy of the upstreams (bench/live.py), with the hosts' request
    limits as sources.yaml declares them: a first run, then an unchanged one (requests, body bytes, files rewritten).
 Peak memory comes from os.wait4 on each child (the maximum resident set of the child and its descendants).
-`--json FILE` also writes the raw measurements; bench/before.json holds those of the code before issue 16 (the
-same script run on commit 883b3fa), shown beside this run's in the before/after table.
+`--json FILE` also writes the raw measurements; bench/before.json holds those of the code before issue 16, shown
+beside this run's in the before/after table. To measure it again: a worktree at commit 883b3fa with this bench/ and
+tests/ copied in, `make install`, then `python bench/run.py --parts report synth collect live --json before.json`.
 """
 
 from __future__ import annotations
