@@ -524,10 +524,12 @@ def _model_at(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return cls
 
 
-def _unique(path: str, ids: list[str], what: str) -> None:
+def _unique(path: str, ids: list[str], what: str, field: str = "id") -> None:
     dup = sorted(k for k, n in Counter(ids).items() if n > 1)
     if dup:
-        raise ConfigError(path, f"duplicate {what} id {dup[0]!r}: ids must be unique (rename or merge one of the entries)", entry=dup[0], field="id")
+        name = what if field == what else f"{what} {field}"
+        raise ConfigError(path, f"duplicate {name} {dup[0]!r}: each must be unique (rename or merge one of the entries)",
+                          entry=dup[0], field=field)
 
 
 class Configs:
@@ -537,7 +539,7 @@ class Configs:
         self.root = root
         self._memo = memo.folder_for(root)
         self.settings: Settings = _validate(root / "settings.yaml", Settings, self._read(root / "settings.yaml") or {})
-        self.sources: dict[str, Source] = self._load_list("sources.yaml", "sources", Source)
+        self.sources: dict[str, Source] = self._load_list("sources.yaml", "sources", Source, beside=("hosts",))
         self.hosts: dict[str, Host] = self._load_hosts()
         self.units: dict[str, Unit] = {}
         self.benchmarks: dict[str, Benchmark] = {}
@@ -561,11 +563,13 @@ class Configs:
     def _read(self, path: Path) -> Any:
         return _read_yaml(path, self._memo)
 
-    def _load_list(self, name: str, key: str, cls: type[Strict]) -> dict[str, Any]:
+    def _load_list(self, name: str, key: str, cls: type[Strict], beside: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The entries under `key` of configs/<name>, validated, by id; `beside`: other top-level keys the file may
+        hold (read by their own loader)."""
         path = self.root / name
         data = self._read(path)
-        if name == "sources.yaml" and isinstance(data, dict) and "hosts" in data:  # the hosts' limits beside the sources
-            data = {k: v for k, v in data.items() if k != "hosts"}
+        if isinstance(data, dict) and beside:
+            data = {k: v for k, v in data.items() if k not in beside}
         items = [_validate(path, cls, raw, i) for i, raw in enumerate(_entries(path, data, key))]
         _unique(str(path), [it.id for it in items], key.rstrip("s"))
         return {it.id: it for it in items}
@@ -577,13 +581,8 @@ class Configs:
         raws = data.get("hosts") if isinstance(data, dict) else None
         if raws is None:
             return {}
-        if not isinstance(raws, list):
-            raise ConfigError(str(path), "'hosts' must be a list of entries", field="hosts")
-        hosts = [_validate(path, Host, raw, i) for i, raw in enumerate(raws)]
-        names = [h.host.casefold() for h in hosts]
-        dup = sorted(n for n, k in Counter(names).items() if k > 1)
-        if dup:
-            raise ConfigError(str(path), f"host {dup[0]!r} is listed twice under hosts", entry=dup[0], field="host")
+        hosts = [_validate(path, Host, raw, i) for i, raw in enumerate(_entries(path, {"hosts": raws}, "hosts"))]
+        _unique(str(path), [h.host.casefold() for h in hosts], "host", field="host")
         return {h.host.casefold(): h for h in hosts}
 
     def _load_benchmarks(self) -> None:

@@ -184,6 +184,11 @@ class Tally:
     body_bytes: int = 0
 
 
+def hf_endpoint() -> str:
+    """The Hugging Face Hub's base URL: HF_ENDPOINT when set (as huggingface_hub reads it), else huggingface.co."""
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
 
@@ -389,11 +394,12 @@ class Fetcher:
     def fetch_pinned(self, source: Source, name: str, url: str, headers: dict[str, str] | None = None) -> RawFile:
         """A URL whose bytes never change (pinned to a commit): from the cache without a request when it was fetched
         before (not_modified=True), else fetched once."""
-        body_path, _, meta = self._cached(source.id, name + url)
+        body_path, meta_path, meta = self._cached(source.id, name + url)
         if meta:
             return RawFile.of(name, body_path.read_bytes(), url, meta["retrieved_at"], _http_date(meta.get("last_modified")),
-                              not_modified=True)
+                              not_modified=True, cached=[str(body_path), str(meta_path)])
         return self.fetch_url(source, name, url, headers=headers)
+
     @staticmethod
     def hf_headers() -> dict[str, str]:
         """The Hub token (HF_TOKEN, as huggingface_hub reads it) as an Authorization header; {} without one."""
@@ -405,8 +411,7 @@ class Fetcher:
     def hf_files(self, source: Source, repo: HFRepo) -> tuple[str, list[str]]:
         """The commit a repo revision resolves to and the paths of its files: one Hub API request, conditional (a 304
         when the repo did not change); HF_ENDPOINT honoured."""
-        endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
-        url = f"{endpoint}/api/{repo.repo_type}s/{repo.repo_id}/revision/{quote(repo.revision, safe='')}"
+        url = f"{hf_endpoint()}/api/{repo.repo_type}s/{repo.repo_id}/revision/{quote(repo.revision, safe='')}"
         f = self.fetch_url(source, f"_hf_files/{repo.repo_type}/{repo.repo_id}@{repo.revision}", url, headers=self.hf_headers())
         try:
             info = json.loads(f.data)

@@ -228,3 +228,15 @@ def test_source_default_unit_must_be_a_unit(cfg_dir):
     p.write_text(p.read_text().replace("    default_unit: elo\n", "    default_unit: furlongs\n", 1))
     e = _err(cfg_dir)
     assert e.entry == "lmarena" and e.field == "default_unit" and "furlongs" in str(e)
+
+
+def test_hosts_beside_the_sources_load_and_a_host_listed_twice_is_refused(cfg_dir):
+    hosts = load_configs(cfg_dir).hosts
+    assert {"*", "huggingface.co", "api.github.com"} <= set(hosts) and hosts["huggingface.co"].limits
+    path = cfg_dir / "sources.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "  - host: HuggingFace.co\n    interval_seconds: 1\n", encoding="utf-8")
+    e = _err(cfg_dir)
+    assert "duplicate host 'huggingface.co'" in str(e) and e.field == "host"
+    path.write_text(text[: text.index("\nhosts:")] + "\nhosts: {}\n", encoding="utf-8")
+    assert "'hosts' must be a list" in str(_err(cfg_dir))

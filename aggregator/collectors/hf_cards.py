@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -43,7 +42,7 @@ import yaml
 
 from ..config import Configs, Endpoint, HFFile, Source
 from ..errors import FetchError, ParseError
-from ..fetch import COMMIT, Fetcher, RawFile
+from ..fetch import COMMIT, Fetcher, RawFile, hf_endpoint
 from ..store import finish_parsed
 from ._util import as_float, iso_date, read_json, setting_value, with_formats
 
@@ -57,10 +56,6 @@ ACCELERATORS = [
 ]
 GENERIC_OWNER_WORDS = {"org", "inc", "lab", "labs", "research", "team", "official", "hub", "models"}
 log = logging.getLogger(__name__)
-
-
-def hf_endpoint() -> str:
-    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
 
 
 def fetch(fetcher: Fetcher, source: Source, configs: Configs) -> list[RawFile]:
