@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pandas as pd
 
 from .config import Configs
 from .fetch import secret_values
-from .transaction import new_temp
+from .store import atomic_write_bytes
 
 STATE_FILE = "collect-state.json"
 _HERE = Path(__file__).parent
@@ -133,14 +132,8 @@ class State:
             return cls()
 
     def save(self, cache: Path) -> None:
+        doc = {"scores": self.scores, "resolve": self.resolve, "sources": self.sources}
         try:
-            Path(cache).mkdir(parents=True, exist_ok=True)
-            fd, tmp = new_temp(Path(cache), STATE_FILE)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"scores": self.scores, "resolve": self.resolve, "sources": self.sources}, fh, sort_keys=True)
-            os.replace(tmp, Path(cache) / STATE_FILE)
-        except (OSError, ValueError):
-            Path(tmp).unlink(missing_ok=True)
+            atomic_write_bytes(Path(cache) / STATE_FILE, json.dumps(doc, sort_keys=True).encode())
+        except OSError:  # an unwritable cache only makes the next run slower
+            pass

@@ -63,9 +63,21 @@ def measure(cmd: list[str], cwd: Path = ROOT, env: dict | None = None, check: bo
     return res
 
 
+COST = ("wall", "cpu", "peak_mb")
+
+
+def cost(run: dict) -> dict:
+    """What one child run cost: wall and CPU seconds, peak MB."""
+    return {k: run[k] for k in COST}
+
+
+def median_cost(runs: list[dict]) -> dict:
+    return {k: statistics.median(r[k] for r in runs) for k in COST}
+
+
 def median_of(cmd: list[str], n: int) -> dict:
     runs = [measure(cmd) for _ in range(n)]
-    return {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "peak_mb")} | {"runs": [round(r["wall"], 2) for r in runs]}
+    return median_cost(runs) | {"runs": [round(r["wall"], 2) for r in runs]}
 
 
 def machine() -> list[str]:
@@ -126,8 +138,7 @@ def bench_report(data: Path, work: Path, runs: int) -> dict:
         same &= snapshot(clone / "results") == first
     committed = snapshot(data) if (data / "REPORT.md").exists() else None
     reproduced = None if committed is None else all(committed.get(k) == v for k, v in first.items() if k in committed)
-    med = lambda rs: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "peak_mb")}  # noqa: E731
-    return {"first": {k: first_run[k] for k in ("wall", "cpu", "peak_mb")}, "warm": med(warm), "redraw": med(redraw),
+    return {"first": cost(first_run), "warm": median_cost(warm), "redraw": median_cost(redraw),
             "warm_runs": [round(r["wall"], 2) for r in warm], "redraw_runs": [round(r["wall"], 2) for r in redraw],
             "deterministic": same, "reproduces_committed": reproduced}
 
@@ -159,7 +170,7 @@ def bench_collect(scales: list[int], work: Path) -> list[dict]:
         again = measure(cmd, cwd=folder)
         rows = int(re.search(r"open_llm_leaderboard: \w+, (\d+) rows", first["out"])[1])
         points.append({"rows": rows, "file_mb": upstream.stat().st_size / 2**20,
-                       "first": {k: first[k] for k in ("wall", "cpu", "peak_mb")}, "again": {k: again[k] for k in ("wall", "cpu", "peak_mb")},
+                       "first": cost(first), "again": cost(again),
                        "again_status": "unchanged" if "open_llm_leaderboard: unchanged" in again["out"] else "updated",
                        "again_rewrote": sum(before.get(k) != v for k, v in stamps(folder / "results").items())})
         shutil.rmtree(folder)
@@ -330,7 +341,7 @@ def main() -> int:
             each = measure([PY, __file__, "--collect-each", str(mirror), str(work / "each")])
             m["per_source"] = json.loads(each["out"].strip().splitlines()[-1])
             total = measure([AGG, "collect", "--mirror", str(mirror), "--results", str(work / "collected"), "--cache", str(work / "cache")])
-            m["mirror_all"] = {k: total[k] for k in ("wall", "cpu", "peak_mb")}
+            m["mirror_all"] = cost(total)
         data = ROOT / "results" if (ROOT / "results" / "scores.csv").exists() else work / "collected"
         save = lambda: args.json and args.json.write_text(json.dumps(m, indent=1, default=str), encoding="utf-8")  # noqa: E731
         if "report" in args.parts:
