@@ -74,11 +74,6 @@ class Normalised:
     held: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HELD_KEY))  # blank or rejected: keep old
 
 
-def uncurated_id(source_id: str, keys: pd.Series) -> pd.Series:
-    """The automatic benchmark id of upstream keys the catalog does not know: '<source>:<key>' (catalog ids have no ':')."""
-    return source_id + ":" + keys
-
-
 def normalise(parsed: pd.DataFrame, source_id: str, configs: Configs) -> Normalised:
     """Parsed rows -> catalog benchmarks and units. A key the catalog does not know keeps its rows, under the
     automatic id '<source>:<key>' (uncurated: upstream values, the source's default unit; never compared).
