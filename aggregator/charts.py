@@ -37,15 +37,15 @@ STYLE = {
 
 
 def _load_matplotlib() -> None:
-    """Import matplotlib (Agg, house style) on first use: a report whose charts are all up to date never loads it."""
-    global plt, mdates
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """Import matplotlib (Agg, house style) on first use: a report whose charts are all up to date never loads it.
+    Figures are made without pyplot (no figure manager to register and close)."""
+    global mpl, mdates, Figure, Legend
+    import matplotlib as mpl
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.legend import Legend
 
-    plt.rcParams.update(STYLE)
+    mpl.rcParams.update(STYLE)
 
 
 class _OnFirstUse:
@@ -57,7 +57,67 @@ class _OnFirstUse:
         return getattr(globals()[self._name], attr)
 
 
-plt, mdates = _OnFirstUse("plt"), _OnFirstUse("mdates")
+mpl, mdates = _OnFirstUse("mpl"), _OnFirstUse("mdates")
+
+
+@functools.cache
+def _canvas_class():
+    """An Agg canvas whose renderers share one table of text sizes per process. savefig(bbox_inches=box) draws on a
+    new renderer (the canvas takes the box's size), and matplotlib keeps its text sizes per renderer: without this the
+    PNG would measure every string again after the layout pass measured it at the same dpi. A string's size depends
+    on its font properties and the dpi only (the style is fixed), not on the canvas it is drawn on."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class Renderer(RendererAgg):
+        sizes: dict = {}
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            key = (s, prop.copy(), ismath, self.dpi)
+            if key not in self.sizes:
+                self.sizes[key] = super().get_text_width_height_descent(s, prop, ismath)
+            return self.sizes[key]
+
+    class Canvas(FigureCanvasAgg):
+        def get_renderer(self):
+            key = (*self.get_width_height(physical=True), self.figure.dpi)
+            if getattr(self, "_size_key", None) != key:
+                self.renderer, self._size_key = Renderer(*key), key
+            return self.renderer
+
+    return Canvas
+
+
+def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    """fig, axes like pyplot.subplots, on the shared-text-size canvas."""
+    _load_matplotlib()
+    fig = Figure(figsize=kwargs.pop("figsize"))
+    _canvas_class()(fig)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+_best_placed: list = []  # legends placed where they cover the fewest data, pinned by save() (see _pin_legends)
+
+
+def _legend_best(ax, **kwargs) -> None:
+    _best_placed.append(ax.legend(loc="best", **kwargs))
+
+
+def _pin_legends(fig, renderer) -> None:
+    """Fix each 'best' legend at the corner matplotlib's search picks at the PNG's resolution. The search (overlaps
+    with every point, line and label) would otherwise run again in the layout pass, the PNG and the SVG, and the SVG,
+    drawn at 72 dpi, could pick another corner than the PNG. The search's answer is one of the fixed locations, so
+    the first location with the same extent is that answer (the same coordinates, the same pixels)."""
+    for legend in [lg for lg in _best_placed if lg.figure is fig]:
+        legend.axes.get_xlim()  # autoscales the axes first (lazily done on first use): the data where they are drawn
+        found = legend.get_window_extent(renderer).bounds
+        for loc in list(Legend.codes)[1:]:
+            legend.set_loc(loc)
+            if legend.get_window_extent(renderer).bounds == found:
+                break
+        else:
+            legend.set_loc("best")  # not reached: the search only picks fixed locations
+    _best_placed.clear()
+
 
 # --- drawn only when inputs change: each PNG/SVG carries a digest of its inputs, the drawing code and matplotlib --
 
@@ -168,26 +228,29 @@ def safe_name(text: str, max_len: int = 60) -> str:
     return (s or "chart")[:max_len]
 
 
-def save(fig: plt.Figure, folder: Path | None, stem: str) -> str:
+def save(fig: Figure, folder: Path | None, stem: str) -> str:
     """Write <stem>.png and <stem>.svg atomically (nothing when folder is None); returns the PNG file name. The figure
     is laid out once (at the PNG's resolution) and both formats are drawn with that layout's tight bounding box. The
-    box comes from the artists' extents alone, without the disabled draw savefig(bbox_inches="tight") makes first:
-    for these charts it is the same box (tests/test_report.py), at a third less of the saving cost."""
+    box comes from the artists' extents alone, without the disabled draw savefig(bbox_inches="tight") makes first;
+    the PNG reuses the layout pass's text sizes and 'best' legends are searched once: the same pixels as matplotlib's
+    own tight savefig (tests/test_report.py), at about half the cost."""
     stem = safe_name(stem)
     if folder is None:
-        plt.close(fig)
+        _best_placed.clear()
         return f"{stem}.png"
     fig.set_layout_engine(None)  # laid out already (tight_layout ran once): savefig must not lay it out again
-    dpi, fig_dpi = plt.rcParams["savefig.dpi"], fig.dpi
+    dpi, fig_dpi = mpl.rcParams["savefig.dpi"], fig.dpi
     fig.set_dpi(dpi)
     with warnings.catch_warnings():  # what layout warns of (a glyph the font lacks), drawing warns of again
         warnings.simplefilter("ignore", UserWarning)
-        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+        renderer = fig.canvas.get_renderer()
+        _pin_legends(fig, renderer)
+        bbox = fig.get_tightbbox(renderer).padded(mpl.rcParams["savefig.pad_inches"])
     fig.set_dpi(fig_dpi)
     png, svg = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png", metadata={"Software": None, "Description": _inputs}, bbox_inches=bbox)
+    fig.savefig(png, format="png", metadata={"Software": None, "Description": _inputs}, bbox_inches=bbox,
+                pil_kwargs={"compress_level": 3})  # zlib 3: as small as the default 6 for these flat colours, faster
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None, "Description": _inputs}, bbox_inches=bbox)
-    plt.close(fig)
     atomic_write_bytes(folder / f"{stem}.png", png.getvalue())
     atomic_write_bytes(folder / f"{stem}.svg", svg.getvalue())
     return f"{stem}.png"
@@ -209,7 +272,7 @@ def plain(text: object) -> str:
     return text.replace("$", r"\$")
 
 
-def _footnote(fig: plt.Figure, text: str) -> None:
+def _footnote(fig: Figure, text: str) -> None:
     """Source line under the chart, wrapped by character count (matplotlib's own wrapping is slow)."""
     width = int(fig.get_figwidth() * 17)
     fig.text(0.01, -0.02, plain(textwrap.fill(text, width)), fontsize=7, color="#555555", ha="left", va="top")
@@ -232,7 +295,7 @@ def _spread(ys: list[float], min_gap: float, top: float | None = None) -> list[f
 @cached
 def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str, higher: bool, footnote: str,
                    folder: Path, stem: str, label_classes: tuple[str, ...] = ("domestic", "nvidia", "other")) -> str:
-    fig, ax = plt.subplots(figsize=(9, 5.2))
+    fig, ax = _figure(figsize=(9, 5.2))
     end = pts["release_date"].max() if len(pts) else pd.Timestamp("2025-01-01")
     contested = pts["status"].eq("contested") if "status" in pts.columns else pd.Series(False, index=pts.index)
     for cls in ["unknown", "mixed", "other", "nvidia", "domestic"]:
@@ -283,7 +346,7 @@ def frontier_chart(pts: pd.DataFrame, front: pd.DataFrame, title: str, unit: str
     ax.set_xlabel("model release date" + (f" ({int(vague.sum())} known to the month or year only: bar = the possible "
                                           "dates, point at their middle)" if vague.any() else ""))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    ax.legend(loc="best", fontsize=7, frameon=False)
+    _legend_best(ax, fontsize=7, frameon=False)
     _footnote(fig, footnote)
     return save(fig, folder, stem)
 
@@ -293,14 +356,14 @@ def gap_chart(gaps: dict[str, pd.DataFrame], months: dict[str, dict | None], nam
               footnote: str, folder: Path, stem: str = "gap") -> str:
     gaps = {b: g for b, g in gaps.items() if not g.empty}
     if not gaps:
-        fig, ax = plt.subplots(figsize=(9, 1.6))
+        fig, ax = _figure(figsize=(9, 1.6))
         ax.axis("off")
         ax.text(0.5, 0.5, "No headline benchmark has both a domestic-trained and an Nvidia-trained model with a score\n"
                 "(at this hardware-confidence setting): no gap can be measured yet.", ha="center", va="center", fontsize=10)
         _footnote(fig, footnote)
         return save(fig, folder, stem)
     n = len(gaps)
-    fig, axes = plt.subplots(n, 1, figsize=(9, 2.3 * n), squeeze=False)
+    fig, axes = _figure(n, 1, figsize=(9, 2.3 * n), squeeze=False)
     for ax, (bid, g) in zip(axes[:, 0], gaps.items(), strict=True):
         ax.step(g["date"], g["gap"], where="post", color="#444444", lw=1.6)
         ax.axhline(0, color="#999999", lw=0.8)
@@ -323,7 +386,7 @@ def best_now_chart(best: dict[str, pd.DataFrame], names: dict[str, str], units: 
     n = max(len(best), 1)
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
+    fig, axes = _figure(rows, cols, figsize=(3.6 * cols, 2.9 * rows), squeeze=False)
     for ax in axes.flat[n:]:
         ax.axis("off")
     for ax, (bid, b) in zip(axes.flat, best.items(), strict=False):
@@ -349,7 +412,7 @@ def best_now_chart(best: dict[str, pd.DataFrame], names: dict[str, str], units: 
 def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, footnote: str, folder: Path,
                    stem: str = "adoption") -> str:
     classes = ["domestic", "mixed", "nvidia", "other", "unknown"]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.2]})
+    fig, (a1, a2) = _figure(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.2]})
     for ax, t, key in ((a1, period, "period"), (a2, by_lab.head(15).iloc[::-1], "developer")):
         if t.empty:
             ax.text(0.5, 0.5, "no data", ha="center", transform=ax.transAxes)
@@ -382,7 +445,7 @@ def adoption_chart(period: pd.DataFrame, by_lab: pd.DataFrame, country: str, foo
 def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "chips") -> str:
     """rows: model display_name, accelerator (display), chip_count (may be NaN), hardware_class, and optionally status
     (a contested claim is drawn hatched and labelled)."""
-    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.28 * len(rows) + 1)))
+    fig, ax = _figure(figsize=(9, max(2.5, 0.28 * len(rows) + 1)))
     if rows.empty:
         ax.text(0.5, 0.5, "no domestic-trained model in the registry", ha="center", transform=ax.transAxes)
     else:
@@ -413,7 +476,7 @@ def chips_chart(rows: pd.DataFrame, footnote: str, folder: Path, stem: str = "ch
 
 @cached
 def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folder: Path, stem: str = "compute") -> str:
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = _figure(figsize=(8, 4.8))
     for cls in ["unknown", "mixed", "other", "nvidia", "domestic"]:
         p = pts[pts["hardware_class"] == cls]
         if len(p):
@@ -422,7 +485,7 @@ def compute_chart(pts: pd.DataFrame, title: str, unit: str, footnote: str, folde
         ax.text(0.5, 0.5, "no model with both a score and a compute estimate", ha="center", transform=ax.transAxes)
     else:
         ax.set_xscale("log")
-        ax.legend(fontsize=7, frameon=False)
+        _legend_best(ax, fontsize=7, frameon=False)
     ax.set_xlabel("training compute (FLOP, Epoch AI estimate)")
     ax.set_ylabel(plain(unit))
     ax.set_title(plain(title))
@@ -435,7 +498,7 @@ def coverage_chart(cov: pd.DataFrame, names: dict[str, str], footnote: str, fold
     classes = ["domestic", "nvidia", "other", "mixed", "unknown"]
     cov = cov.astype({k: "int64" for k in classes})
     c = cov.assign(_t=cov[classes].sum(axis=1)).sort_values(["domestic", "_t"], ascending=True, kind="mergesort")
-    fig, ax = plt.subplots(figsize=(9, max(3, 0.24 * len(c) + 1)))
+    fig, ax = _figure(figsize=(9, max(3, 0.24 * len(c) + 1)))
     left = np.zeros(len(c))
     for cls in classes:
         ax.barh([plain(names.get(b, b)) for b in c["benchmark_id"]], c[cls], left=left, color=COLORS[cls], label=cls)
@@ -454,7 +517,7 @@ def own_numbers_chart(own: pd.DataFrame, footnote: str, folder: Path, stem: str 
     a dot per benchmark at its gap to the best Nvidia-trained peer of that table; the median marked."""
     df = own.dropna(subset=["gap"])
     groups = list(df.groupby(["as_of", "display_name", "table"], sort=True)) if len(df) else []
-    fig, ax = plt.subplots(figsize=(9, max(2.6, 0.42 * len(groups) + 1.4)))
+    fig, ax = _figure(figsize=(9, max(2.6, 0.42 * len(groups) + 1.4)))
     if not groups:
         ax.axis("off")
         ax.text(0.5, 0.5, "No developer-reported table compares a domestic-trained model with an Nvidia-trained peer.",

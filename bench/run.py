@@ -334,7 +334,10 @@ def main() -> int:
     mirror = (ROOT / args.mirror).resolve() if not args.mirror.is_absolute() else args.mirror
     started = time.perf_counter()
     code = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    m: dict = {"when": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}", "code": code or "?", "machine": machine()}
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "aggregator", "bench", "configs", "pyproject.toml",
+                            "requirements.lock"], capture_output=True, text=True).stdout.strip()
+    code = (code or "?") + (" with uncommitted changes" if dirty else "")  # the measured code is not that commit's
+    m: dict = {"when": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}", "code": code, "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         if "mirror" in args.parts and mirror.is_dir():
