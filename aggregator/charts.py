@@ -62,14 +62,16 @@ mpl, mdates = _OnFirstUse("mpl"), _OnFirstUse("mdates")
 
 @functools.cache
 def _canvas_class():
-    """An Agg canvas whose renderers share one table of text sizes per process. savefig(bbox_inches=box) draws on a
-    new renderer (the canvas takes the box's size), and matplotlib keeps its text sizes per renderer: without this the
-    PNG would measure every string again after the layout pass measured it at the same dpi. A string's size depends
-    on its font properties and the dpi only (the style is fixed), not on the canvas it is drawn on."""
+    """An Agg canvas whose renderers share one table of text sizes. savefig(bbox_inches=box) draws on a new renderer
+    (the canvas takes the box's size), and matplotlib keeps text sizes per renderer: without this the PNG would
+    measure every string again after the layout pass measured it at the same dpi. A string's size depends on its font
+    properties, the dpi and the style, none of which change between the passes of one figure."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 
     class Renderer(RendererAgg):
-        sizes: dict = {}
+        def __init__(self, width, height, dpi, sizes: dict):
+            super().__init__(width, height, dpi)
+            self.sizes = sizes
 
         def get_text_width_height_descent(self, s, prop, ismath):
             key = (s, prop.copy(), ismath, self.dpi)
@@ -78,10 +80,14 @@ def _canvas_class():
             return self.sizes[key]
 
     class Canvas(FigureCanvasAgg):
+        def __init__(self, figure=None):
+            super().__init__(figure)
+            self._text_sizes, self._size_key = {}, None
+
         def get_renderer(self):
             key = (*self.get_width_height(physical=True), self.figure.dpi)
-            if getattr(self, "_size_key", None) != key:
-                self.renderer, self._size_key = Renderer(*key), key
+            if self._size_key != key:
+                self.renderer, self._size_key = Renderer(*key, self._text_sizes), key
             return self.renderer
 
     return Canvas

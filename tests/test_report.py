@@ -198,6 +198,25 @@ def test_charts_drawn_in_parallel_are_the_bytes_drawn_one_by_one_and_share_one_l
     assert {f: (one / f).stat().st_mtime_ns for f in files} == before
 
 
+def test_the_png_measures_no_string_the_layout_pass_measured(tmp_path, monkeypatch):
+    """The PNG is drawn on a new renderer (the canvas takes the tight box's size); its text sizes come from the
+    layout pass at the same dpi, so each string is measured once per font size (twice without the shared table)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from aggregator import charts
+
+    measured = []
+    measure = RendererAgg.get_text_width_height_descent
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent",
+                        lambda self, s, prop, ismath: measured.append((s, prop.get_size_in_points(), self.dpi))
+                        or measure(self, s, prop, ismath))
+    cov = pd.DataFrame({"benchmark_id": ["a", "b"], "domestic": [1, 2], "nvidia": [3, 4], "other": [0, 1], "mixed": [0, 0],
+                        "unknown": [5, 6]})
+    charts.coverage_chart(cov, {"a": "Bench A", "b": "Bench B"}, "source: a note", tmp_path)
+    assert (tmp_path / "coverage.png").is_file() and ("Bench A", 7.0, 110) in measured, "why: the chart was measured"
+    assert len(measured) == len(set(measured)), sorted(measured)
+
+
 def test_a_best_legend_is_searched_once_and_keeps_its_corner_in_the_svg(monkeypatch):
     """'best' placement is searched once, at the PNG's resolution; the layout pass, the PNG and the SVG (72 dpi) then
     draw the legend at that corner (matplotlib alone searches in each pass, and at 72 dpi may pick another corner)."""
