@@ -75,14 +75,9 @@ def record_tags(results: Path, before: bytes | None, after: bytes | None, date: 
     """Add the hardware-tag changes between two versions of results/models.csv to results/CHANGES.md (for the
     step that writes models.csv; call it with the bytes before and after). Returns True when the log changed."""
     path = Path(results) / "CHANGES.md"
-    old = read_log(path)
+    old = read_text(path)
     new = add_section(old, date, "Hardware tags", hardware_lines(before, after))
     return bool(transaction.commit(Path(results), {"CHANGES.md": new.encode("utf-8")})) if new != old else False
-
-
-def read_log(path: Path) -> str:
-    """CHANGES.md's text, checked (a stray byte or a merge-conflict marker is a StoreError naming it); '' if absent."""
-    return read_text(path)
 
 
 def latest_section(text: str) -> str:

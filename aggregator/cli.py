@@ -265,7 +265,6 @@ def suggest_aliases(
     results: ResultsOpt = Path("results"),
 ) -> None:
     """Propose registry matches for results/unmatched.csv (fuzzy; a person confirms by editing configs/aliases/)."""
-    from .errors import StoreError
     from .store import read_table
     from .suggest import suggest_aliases as run
 
@@ -273,9 +272,7 @@ def suggest_aliases(
     if not path.exists():
         _console().print(f"{path} not found: run `aggregator report` first")
         raise typer.Exit(1)
-    table = read_table(path.read_bytes(), str(path), ["rows"])
-    if not table["rows"].str.fullmatch(r"\d+").all():
-        raise StoreError(f"{path}: 'rows' must be whole numbers: run `aggregator report` to rebuild it")
+    table = read_table(path.read_bytes(), str(path), ["rows"], whole=("rows",))
     df = run(table.astype({"rows": int}), _configs(configs), limit=limit)
     df.to_csv(sys.stdout, index=False, lineterminator="\n")
 

@@ -396,9 +396,8 @@ def collect(configs: Configs, source_ids: list[str], results: Path, cache: Path,
     if missing:
         raise StoreError(f"{results / 'collection.csv'}: lacks column(s) {', '.join(missing)}: delete it to rebuild it")
     status = status.reindex(columns=STATUS_COLUMNS, fill_value="").set_index("source_id", drop=False)
-    unmapped = _read_csv_str(current.get("unmapped_benchmarks.csv"), UNMAPPED_COLUMNS, str(results / "unmapped_benchmarks.csv"))
-    if not unmapped["rows"].str.fullmatch(r"\d+").all():
-        raise StoreError(f"{results / 'unmapped_benchmarks.csv'}: 'rows' must be whole numbers: delete it to rebuild it")
+    unmapped = read_table(current.get("unmapped_benchmarks.csv"), str(results / "unmapped_benchmarks.csv"), UNMAPPED_COLUMNS,
+                          whole=("rows",))
     old_log = check_text(current.get("CHANGES.md", b""), str(results / "CHANGES.md"))
 
     todo, outcomes = [], {}

@@ -429,14 +429,15 @@ class Fetcher:
         from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
         assert ep.hf is not None  # why: only called for hf endpoints
-        hf, endpoint = ep.hf, os.environ.get("HF_ENDPOINT") or None
+        hf, endpoint = ep.hf, hf_endpoint()
         body_path, meta_path, meta = self._cached(source.id, f"hf:{hf.repo_type}/{hf.repo_id}/{hf.filename}@{hf.revision}")
         held = bool(COMMIT.fullmatch(hf.revision)) and meta.get("commit") == hf.revision  # pinned, cached: no request
         if held:
             commit, etag = hf.revision, meta.get("etag", "")
         else:
             head_url = hf_hub_url(hf.repo_id, hf.filename, repo_type=hf.repo_type, revision=hf.revision, endpoint=endpoint)
-            self.rate.wait(requests.utils.urlparse(head_url).netloc, requests.utils.urlparse(head_url).path)
+            parts = requests.utils.urlparse(head_url)
+            self.rate.wait(parts.netloc, parts.path)
             try:
                 head = self._hf_retrying(source, ep.name, lambda timeout: get_hf_file_metadata(
                     head_url, timeout=timeout, user_agent=self.agent, endpoint=endpoint, retry_on_errors=False))

@@ -17,7 +17,15 @@ from . import analysis as an
 from . import changes, charts, transaction
 from .config import Configs
 from .resolve import resolve, resolved_share, unmatched_table
-from .store import SCORE_COLUMNS, atomic_write_bytes, read_scores, read_text_csv, write_csv, write_scores
+from .store import (
+    SCORE_COLUMNS,
+    atomic_write_bytes,
+    read_scores,
+    read_text,
+    read_text_csv,
+    write_csv,
+    write_scores,
+)
 
 URL_SAFE = "-._~:/?#@!$&'*+,;=%"  # RFC 3986 characters that are inert in a markdown link destination
 MAX_CHANGE_LINES = 60  # the report shows the start of the newest CHANGES.md section; the file has it all
@@ -235,7 +243,7 @@ def _watch_status(configs: Configs, scores: pd.DataFrame, models: pd.DataFrame, 
 def _latest_changes(results: Path) -> str:
     """The newest section of CHANGES.md, as a sub-heading of the report's 'What changed'."""
     path = results / "CHANGES.md"
-    text = changes.latest_section(changes.read_log(path))
+    text = changes.latest_section(read_text(path))
     lines = text.replace("## ", "#### ", 1).splitlines()
     if len(lines) > MAX_CHANGE_LINES:
         lines = [*lines[:MAX_CHANGE_LINES], "", f"... and {len(lines) - MAX_CHANGE_LINES} more lines in [CHANGES.md](CHANGES.md)."]

@@ -237,14 +237,18 @@ def read_text(path: Path) -> str:
     return check_text(path.read_bytes(), str(path)) if path.exists() else ""
 
 
-def read_table(data: bytes | None, where: str, columns: list[str]) -> pd.DataFrame:
-    """A results/ table as text cells with at least `columns`, checked; an empty table of them when there is none."""
+def read_table(data: bytes | None, where: str, columns: list[str], whole: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A results/ table as text cells with at least `columns`, checked (the `whole` columns hold whole numbers); an
+    empty table of them when there is none."""
     if not data:
         return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
     df = read_text_csv(data, where)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise StoreError(f"{where} lacks column(s) {missing}: {_FIX}")
+    for c in whole:
+        if not df[c].str.fullmatch(r"\d+").all():
+            raise StoreError(f"{where}: {c!r} must be whole numbers: {_FIX}")
     return df
 
 

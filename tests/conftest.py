@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -33,6 +35,18 @@ def pytest_terminal_summary(terminalreporter):
     for s in sources + ["all"]:
         got = [c for (src, _), c in FAULT_MATRIX.items() if s in (src, "all")]
         terminalreporter.write_line(f"{s:{w}}  " + "  ".join(f"{got.count(c):>{len(c)}}" for c in classes))
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    """CSV bytes as rows of cells (a byte-order mark dropped), for tests that edit upstream files record by record."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """Rows as Python's csv module writes them, lines ending in '\n' (unchanged records keep their bytes)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
 
 
 def raw(name: str, data: bytes | str, url: str | None = None, as_of: str = "2025-01-01") -> RawFile:

@@ -15,7 +15,6 @@ Every case must be one of the first two, the one expected for it. The tally is p
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FAULT_MATRIX
+from conftest import FAULT_MATRIX, csv_bytes, csv_rows
 
 from aggregator.collect import collect
 from aggregator.store import SCORE_COLUMNS, check_text, read_scores, read_table
@@ -59,16 +58,6 @@ SHAPES = {
 # --- reading and writing records in each format (unchanged records keep their bytes) -----------------------------
 
 
-def _csv(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
-
-
-def _csv_bytes(rows: list[list[str]]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
 def _records(shape: Shape, doc):
     return doc["leaderboards"][0]["results"] if shape.fmt == "json" else doc
 
@@ -76,7 +65,7 @@ def _records(shape: Shape, doc):
 def edit(shape: Shape, data: bytes, change: Callable[[list, Callable], None]) -> bytes:
     """The file with `change(records, setter)` applied; setter(record, field, value) sets a score or a name."""
     if shape.fmt == "csv":
-        rows = _csv(data)
+        rows = csv_rows(data)
         header = rows[0]
 
         def put(rec: list[str], field: str, value) -> None:
@@ -84,7 +73,7 @@ def edit(shape: Shape, data: bytes, change: Callable[[list, Callable], None]) ->
 
         body = rows[1:]
         change(body, put)
-        return _csv_bytes([header, *body])
+        return csv_bytes([header, *body])
     doc = json.loads(data) if shape.fmt == "json" else yaml.safe_load(data)
 
     def put_tree(rec: dict, field: str, value) -> None:
@@ -117,7 +106,7 @@ def _set(field: str, value) -> Callable[[Shape, bytes], bytes]:
 def _score_text(shape: Shape, data: bytes) -> str:
     """The text of the last record's score as it stands in the file."""
     if shape.fmt == "csv":
-        rows = _csv(data)
+        rows = csv_rows(data)
         return rows[-1][rows[0].index(shape.score)]
     recs = _records(shape, json.loads(data) if shape.fmt == "json" else yaml.safe_load(data))
     return f'"{shape.score}": {recs[-1][shape.score]}' if shape.fmt == "json" else f"{shape.score}: {recs[-1][shape.score]}"
@@ -127,9 +116,9 @@ def cut_mid_record(shape: Shape, data: bytes) -> bytes:
     """Truncated two characters into the last record's value after its name (csv: `Qwen2.5-Coder-32B-Instruct,12`)
     or its score (json, yaml), as a download or a copy cut short leaves it."""
     if shape.fmt == "csv":
-        rows = _csv(data)
+        rows = csv_rows(data)
         last = data.rstrip(b"\n").rfind(b"\n") + 1
-        head = _csv_bytes([rows[-1][: rows[0].index(shape.name) + 1]]).rstrip(b"\n") + b","
+        head = csv_bytes([rows[-1][: rows[0].index(shape.name) + 1]]).rstrip(b"\n") + b","
         assert data[last:].startswith(head), "the fixture's last row is written as csv.writer writes it"
         return data[: last + len(head) + 2]
     text = _score_text(shape, data)
@@ -139,9 +128,9 @@ def cut_mid_record(shape: Shape, data: bytes) -> bytes:
 def short_record(shape: Shape, data: bytes) -> bytes:
     """One record loses its last field (csv) or its score key (json, yaml)."""
     if shape.fmt == "csv":
-        rows = _csv(data)
+        rows = csv_rows(data)
         rows[1 + AT] = rows[1 + AT][:-1]
-        return _csv_bytes(rows)
+        return csv_bytes(rows)
     return edit(shape, data, lambda recs, put: recs[AT].pop(shape.score))
 
 

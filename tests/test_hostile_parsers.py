@@ -15,8 +15,6 @@ duplicated row must raise or change nothing (a duplicate must not be counted twi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
@@ -27,7 +25,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from conftest import FIXTURES, raw
+from conftest import FIXTURES, csv_bytes, csv_rows, raw
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,16 +104,6 @@ def _kind(name: str, data: bytes) -> str:
     return "markdown" if data.startswith(b"---\n") else "text"
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def _csv_bytes(rows: list[list[str]]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
 def _value(draw, old: Any) -> tuple[Any, Mutation]:
     """A replacement for one cell or JSON value, and what kind of change it is."""
     kind = draw(st.sampled_from(["text", "blank", "number", "type"]))
@@ -143,36 +131,36 @@ def _cell_text(v: Any) -> str:
 
 @st.composite
 def csv_mutation(draw, data: bytes) -> tuple[bytes, Mutation]:
-    rows = [r[:] for r in _csv_rows(data)]
+    rows = [r[:] for r in csv_rows(data)]
     header, body = rows[0], rows[1:]
     width = len(header)
     op = draw(st.sampled_from(["drop_col", "rename_col", "swap_cols", "dup_row", "shuffle", "extra_col", "cut_rows",
                                "cell", "cell", "cell", "header_only"]))
     j = draw(st.integers(0, width - 1))
     if op == "drop_col":
-        return _csv_bytes([r[:j] + r[j + 1:] for r in rows]), Mutation("struct", field=header[j])
+        return csv_bytes([r[:j] + r[j + 1:] for r in rows]), Mutation("struct", field=header[j])
     if op == "rename_col":
         new = draw(st.sampled_from(NAMES + header) | st.text(min_size=1, max_size=8))
         if new == header[j]:
             new += "_"
-        return _csv_bytes([header[:j] + [new] + header[j + 1:]] + body), Mutation("struct", renamed=(header[j], new))
+        return csv_bytes([header[:j] + [new] + header[j + 1:]] + body), Mutation("struct", renamed=(header[j], new))
     if op == "swap_cols":
         k = draw(st.integers(0, width - 1))
         order = list(range(width))
         order[j], order[k] = order[k], order[j]
-        return _csv_bytes([[r[i] if i < len(r) else "" for i in order] for r in rows]), Mutation("struct")
+        return csv_bytes([[r[i] if i < len(r) else "" for i in order] for r in rows]), Mutation("struct")
     if op == "dup_row" and body:
         i = draw(st.integers(0, len(body) - 1))
-        return _csv_bytes([header] + body[: i + 1] + body[i:]), Mutation("struct", op="dup")
+        return csv_bytes([header] + body[: i + 1] + body[i:]), Mutation("struct", op="dup")
     if op == "shuffle":
-        return _csv_bytes([header] + draw(st.permutations(body))), Mutation("struct")
+        return csv_bytes([header] + draw(st.permutations(body))), Mutation("struct")
     if op == "extra_col":
         name, val = draw(st.sampled_from(["extra", "notes", ""])), draw(st.sampled_from(TEXTS + [""]))
-        return _csv_bytes([header + [name]] + [r + [val] for r in body]), Mutation("struct")
+        return csv_bytes([header + [name]] + [r + [val] for r in body]), Mutation("struct")
     if op == "cut_rows":
-        return _csv_bytes([header] + body[: draw(st.integers(0, len(body)))]), Mutation("struct")
+        return csv_bytes([header] + body[: draw(st.integers(0, len(body)))]), Mutation("struct")
     if op == "header_only":
-        return _csv_bytes([header]), Mutation("struct")
+        return csv_bytes([header]), Mutation("struct")
     if not body:
         return data, Mutation("struct")
     i = draw(st.integers(0, len(body) - 1))
@@ -180,7 +168,7 @@ def csv_mutation(draw, data: bytes) -> tuple[bytes, Mutation]:
     new, m = _value(draw, body[i][j])
     body[i][j] = _cell_text(new)
     m.field = header[j] if j < width else ""
-    return _csv_bytes([header] + body), m
+    return csv_bytes([header] + body), m
 
 
 def _paths(node: Any, path: tuple = ()) -> list[tuple]:

@@ -74,6 +74,7 @@ def _read(f: RawFile) -> tuple[str, str, pd.DataFrame]:
     fmt = path.suffix.lstrip(".")
     if version is None or (version[1], fmt) not in COLUMNS:
         raise ParseError(SOURCE_ID, f.name, "unknown file: expected <name>_v1|_v2 .csv or .parquet")
+    cols = COLUMNS[(version[1], fmt)]
     if fmt == "parquet":
         try:
             df = pd.read_parquet(io.BytesIO(f.data))
@@ -81,9 +82,7 @@ def _read(f: RawFile) -> tuple[str, str, pd.DataFrame]:
             raise ParseError(SOURCE_ID, f.name, f"not a readable parquet file ({type(exc).__name__})") from None
         df = df.rename(columns={c: AVERAGE for c in df.columns if str(c).startswith(AVERAGE)})
     else:
-        wanted = COLUMNS[(version[1], fmt)]
-        df = read_csv(SOURCE_ID, f, usecols=lambda c: c in wanted)  # the scrape's 40 columns, of which these are read
-    cols = COLUMNS[(version[1], fmt)]
+        df = read_csv(SOURCE_ID, f, usecols=lambda c: c in cols)  # the scrape's 40 columns, of which these are read
     require_columns(SOURCE_ID, f, df, [c for c in cols if cols[c] not in ("released", "base")])
     df = df.reset_index(drop=True)
     return version[1], fmt, df[[c for c in cols if c in df.columns]].rename(columns=cols)
